@@ -136,10 +136,16 @@ impl fmt::Display for TemplateError {
                 "subject starts with `_INBOX`, which is reserved for request/reply inboxes",
             ),
             Self::UnclosedBrace { token } => {
-                write!(f, "subject token `{token}` opens a placeholder with `{{` but never closes it with `}}`")
+                write!(
+                    f,
+                    "subject token `{token}` opens a placeholder with `{{` but never closes it with `}}`"
+                )
             }
             Self::UnopenedBrace { token } => {
-                write!(f, "subject token `{token}` has a `}}` without a matching `{{`")
+                write!(
+                    f,
+                    "subject token `{token}` has a `}}` without a matching `{{`"
+                )
             }
             Self::PartialPlaceholder { token } => write!(
                 f,
@@ -272,7 +278,10 @@ fn parse_token(index: usize, raw: &str) -> Result<TemplateToken, TemplateError> 
         return Err(TemplateError::UnopenedBrace { token: token() });
     }
     if opens {
-        let Some(name) = raw.strip_prefix('{').and_then(|rest| rest.strip_suffix('}')) else {
+        let Some(name) = raw
+            .strip_prefix('{')
+            .and_then(|rest| rest.strip_suffix('}'))
+        else {
             return Err(TemplateError::PartialPlaceholder { token: token() });
         };
         if name.contains(['{', '}']) {
@@ -344,8 +353,14 @@ mod tests {
 
     #[test]
     fn parse_accepts_single_token_and_leading_placeholder() {
-        assert_eq!(SubjectTemplate::parse("events").unwrap().wildcard(), "events");
-        assert_eq!(SubjectTemplate::parse("{tenant}.x").unwrap().wildcard(), "*.x");
+        assert_eq!(
+            SubjectTemplate::parse("events").unwrap().wildcard(),
+            "events"
+        );
+        assert_eq!(
+            SubjectTemplate::parse("{tenant}.x").unwrap().wildcard(),
+            "*.x"
+        );
     }
 
     #[test]
@@ -358,17 +373,61 @@ mod tests {
             ("a.*.b", TemplateError::Wildcard { token: "*".into() }),
             ("a.>", TemplateError::Wildcard { token: ">".into() }),
             ("a.b*", TemplateError::Wildcard { token: "b*".into() }),
-            ("$SYS.a", TemplateError::ReservedPrefix { token: "$SYS".into() }),
+            (
+                "$SYS.a",
+                TemplateError::ReservedPrefix {
+                    token: "$SYS".into(),
+                },
+            ),
             ("_INBOX.a", TemplateError::InboxPrefix),
-            ("a.{id", TemplateError::UnclosedBrace { token: "{id".into() }),
-            ("a.id}", TemplateError::UnopenedBrace { token: "id}".into() }),
-            ("a.x{id}", TemplateError::PartialPlaceholder { token: "x{id}".into() }),
-            ("a.{id}x", TemplateError::PartialPlaceholder { token: "{id}x".into() }),
-            ("a.{{id}}", TemplateError::PartialPlaceholder { token: "{{id}}".into() }),
-            ("a.{}", TemplateError::InvalidPlaceholderName { name: String::new() }),
-            ("a.{1x}", TemplateError::InvalidPlaceholderName { name: "1x".into() }),
-            ("a.{_}", TemplateError::InvalidPlaceholderName { name: "_".into() }),
-            ("a.{id}.{id}", TemplateError::DuplicatePlaceholder { name: "id".into() }),
+            (
+                "a.{id",
+                TemplateError::UnclosedBrace {
+                    token: "{id".into(),
+                },
+            ),
+            (
+                "a.id}",
+                TemplateError::UnopenedBrace {
+                    token: "id}".into(),
+                },
+            ),
+            (
+                "a.x{id}",
+                TemplateError::PartialPlaceholder {
+                    token: "x{id}".into(),
+                },
+            ),
+            (
+                "a.{id}x",
+                TemplateError::PartialPlaceholder {
+                    token: "{id}x".into(),
+                },
+            ),
+            (
+                "a.{{id}}",
+                TemplateError::PartialPlaceholder {
+                    token: "{{id}}".into(),
+                },
+            ),
+            (
+                "a.{}",
+                TemplateError::InvalidPlaceholderName {
+                    name: String::new(),
+                },
+            ),
+            (
+                "a.{1x}",
+                TemplateError::InvalidPlaceholderName { name: "1x".into() },
+            ),
+            (
+                "a.{_}",
+                TemplateError::InvalidPlaceholderName { name: "_".into() },
+            ),
+            (
+                "a.{id}.{id}",
+                TemplateError::DuplicatePlaceholder { name: "id".into() },
+            ),
         ];
         for (source, expected) in cases {
             assert_eq!(&error_of(source), expected, "template {source:?}");
@@ -387,14 +446,22 @@ mod tests {
         );
         assert!(matches!(
             error_of("users.ünï"),
-            TemplateError::InvalidLiteral { reason: TokenError::NonAscii, .. }
+            TemplateError::InvalidLiteral {
+                reason: TokenError::NonAscii,
+                ..
+            }
         ));
     }
 
     #[test]
     fn parse_rejects_overlong_template() {
         let source = format!("a.{}", "x".repeat(MAX_SUBJECT_LEN));
-        assert_eq!(error_of(&source), TemplateError::TooLong { len: MAX_SUBJECT_LEN + 2 });
+        assert_eq!(
+            error_of(&source),
+            TemplateError::TooLong {
+                len: MAX_SUBJECT_LEN + 2
+            }
+        );
     }
 
     #[test]

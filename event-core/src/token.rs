@@ -130,7 +130,11 @@ mod tests {
             ("\0", TokenError::Control),
         ];
         for (value, expected) in cases {
-            assert_eq!(validate_token_value(value), Err(expected), "value {value:?}");
+            assert_eq!(
+                validate_token_value(value),
+                Err(expected),
+                "value {value:?}"
+            );
         }
     }
 

@@ -1,1 +1,112 @@
-//! x
+//! Typed domain events and request/reply services on NATS.
+//!
+//! Declare an event once with [`#[domain_event]`](domain_event) and get its subject, its JSON
+//! encoding, its JSON Schema and typed publish/subscribe through [`EventBus`].
+//!
+//! # Examples
+//!
+//! ```no_run
+//! use event_runtime::{DomainEvent, EventBus, domain_event};
+//! use futures::StreamExt;
+//!
+//! /// A learner created an account.
+//! #[domain_event(subject = "users.{user_id}.registered", version = 1)]
+//! #[derive(Debug, Clone)]
+//! pub struct UserRegistered {
+//!     pub user_id: String,
+//!     pub email: String,
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let bus = EventBus::connect("nats://127.0.0.1:4222").await?.with_source("user-service");
+//! let mut welcome = bus.queue_subscribe::<UserRegistered>("email-service").await?;
+//! bus.publish(&UserRegistered { user_id: "u-1".into(), email: "ada@example.com".into() })
+//!     .await?;
+//! while let Some(item) = welcome.next().await {
+//!     let received = item?;
+//!     println!("welcome {} ({})", received.event.email, received.metadata.subject);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+// Lets the macros' absolute `::event_runtime` paths resolve inside this crate's own tests.
+extern crate self as event_runtime;
+
+mod bus;
+mod codec;
+mod envelope;
+mod event;
+mod ratelimit;
+mod stream;
+mod subject;
+pub mod testing;
+
+pub use bus::{EventBus, PublishError, PublishOptions, SubscribeError};
+pub use codec::EncodeError;
+pub use envelope::{EnvelopeMode, Metadata, SPEC_VERSION, TraceContext};
+pub use event::{DomainEvent, EventFilter};
+pub use event_core::{MAX_SUBJECT_LEN, TemplateError, TokenError};
+pub use stream::{EventStream, ReceiveError, ReceiveErrorKind, Received};
+pub use subject::{SubjectError, SubjectErrorKind, wildcard_subject};
+
+/// Re-exported so that users need no direct dependency on it.
+pub use async_nats;
+/// Re-exported so that users need no direct dependency on it.
+pub use schemars;
+/// Re-exported so that users need no direct dependency on it.
+pub use serde;
+/// Re-exported so that users need no direct dependency on it.
+pub use serde_json;
+
+/// Declares a domain event.
+///
+/// ```text
+/// #[domain_event(subject = "users.{user_id}.registered", version = 1)]
+/// #[domain_event(subject = "...", version = 2, name = "UserSignedUp")]
+/// ```
+///
+/// The attribute goes on a struct with named fields. It keeps the struct as written, derives
+/// serde's `Serialize` and `Deserialize` and schemars' `JsonSchema` (honouring the struct's
+/// own `#[serde(...)]` attributes), implements [`DomainEvent`], and generates a
+/// `{Struct}Filter` type for [`EventBus::subscribe_filtered`].
+///
+/// - `subject`: a NATS subject whose tokens are literals or `{field}` placeholders. A
+///   placeholder is a whole token and names a field whose type implements `Display`. Wildcards,
+///   a leading `$` and a leading `_INBOX` are rejected. Raw identifiers are written without
+///   `r#`, so field `r#type` is `{type}`.
+/// - `version`: a positive integer, raised on every breaking change of the event.
+/// - `name`: the event name in its CloudEvents `type`; the struct's name by default.
+///
+/// Enums are not events: an event has one subject, so put an enum in a field of the event
+/// struct. Generic structs are rejected for the same reason.
+///
+/// # Examples
+///
+/// ```
+/// use event_runtime::{DomainEvent, domain_event};
+///
+/// /// A learner finished one lesson of a course.
+/// #[domain_event(subject = "lessons.{course_id}.{lesson_id}.completed", version = 1)]
+/// #[serde(rename_all = "camelCase")]
+/// pub struct LessonCompleted {
+///     pub course_id: String,
+///     pub lesson_id: u32,
+///     pub user_id: String,
+/// }
+///
+/// let event = LessonCompleted { course_id: "rust".into(), lesson_id: 3, user_id: "u-1".into() };
+/// assert_eq!(event.subject()?, "lessons.rust.3.completed");
+/// assert_eq!(serde_json::to_string(&event)?, r#"{"courseId":"rust","lessonId":3,"userId":"u-1"}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub use event_macros::domain_event;
+
+/// Items used by the code the macros generate. Not public API: it changes without notice.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::subject::SubjectWriter;
+    pub use schemars;
+    pub use serde;
+    pub use serde_json;
+}

@@ -1,0 +1,8 @@
+use event_runtime::domain_event;
+
+#[domain_event(subject = "users.{user_id}.registered", version = 1)]
+struct UserRegistered {
+    user_id: Vec<u8>,
+}
+
+fn main() {}
