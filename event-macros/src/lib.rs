@@ -12,6 +12,7 @@
 
 mod domain_event;
 mod errors;
+mod nats_service;
 
 use proc_macro::TokenStream;
 
@@ -19,4 +20,11 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn domain_event(attr: TokenStream, item: TokenStream) -> TokenStream {
     domain_event::expand(attr.into(), item.into()).into()
+}
+
+/// Declares a request/reply service; see `event_runtime::nats_service` for the user
+/// documentation.
+#[proc_macro_attribute]
+pub fn nats_service(attr: TokenStream, item: TokenStream) -> TokenStream {
+    nats_service::expand(attr.into(), item.into()).into()
 }

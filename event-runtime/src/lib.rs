@@ -38,6 +38,7 @@ mod codec;
 mod envelope;
 mod event;
 mod ratelimit;
+pub mod service;
 mod stream;
 mod subject;
 pub mod testing;
@@ -102,11 +103,79 @@ pub use serde_json;
 /// ```
 pub use event_macros::domain_event;
 
+/// Declares a request/reply service on the NATS services protocol.
+///
+/// ```text
+/// #[nats_service(name = "user-directory", version = "1.2.0")]
+/// #[nats_service(name = "...", version = "...", description = "...", prefix = "directory",
+///                queue_group = "workers", metadata(team = "accounts"))]
+/// #[nats_service(name = "...", version = "...", no_queue_group)]
+/// ```
+///
+/// The attribute goes on a trait whose methods are `async fn m(&self, request: Req) ->
+/// Result<Resp, Err>` or `-> Resp`. `Req` and `Resp` are serde and schemars types; `Err`
+/// implements [`service::ServiceError`]. A method may carry
+/// `#[endpoint(subject = "users.lookup", timeout_ms = 500)]`.
+///
+/// - `name`: ASCII letters, digits, `-` and `_`; `version`: SemVer, checked at compile time.
+/// - `description`: defaults to the trait's doc comment.
+/// - `prefix`: subjects are `{prefix}.{method}`; the prefix defaults to the name.
+/// - `queue_group`: defaults to `q`, as in the protocol; `no_queue_group` makes every
+///   instance receive every request.
+/// - `metadata(key = "value", ...)`: reported by `$SRV` discovery.
+///
+/// It generates, next to the trait (whose methods now return `Send` futures, so
+/// implementations still write `async fn`):
+///
+/// - `{Trait}Client`, with `new(async_nats::Client)`, `builder(..)` for the default timeout
+///   and prefix, and per method `m(&Req)` and `m_with(&Req, &CallOptions)` returning
+///   `Result<Resp, CallError<Err>>`;
+/// - `{Trait}Server<H>`, with `new(handler)`, `max_concurrency`, `prefix`, `queue_group` and
+///   `serve(client)` returning a [`service::ServiceHandle`];
+/// - `{Trait}Contract`, implementing [`service::ServiceContract`].
+///
+/// # Examples
+///
+/// ```no_run
+/// use event_runtime::nats_service;
+/// use event_runtime::service::ServiceContract;
+///
+/// /// Greets people.
+/// #[nats_service(name = "greeter", version = "1.0.0")]
+/// pub trait Greeter {
+///     /// Returns a greeting for `name`.
+///     async fn greet(&self, name: String) -> String;
+/// }
+///
+/// struct English;
+///
+/// impl Greeter for English {
+///     async fn greet(&self, name: String) -> String {
+///         format!("Hello, {name}!")
+///     }
+/// }
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let nats = async_nats::connect("nats://127.0.0.1:4222").await?;
+/// let handle = GreeterServer::new(English).serve(nats.clone()).await?;
+/// let greeting = GreeterClient::new(nats).greet(&"Ada".to_owned()).await?;
+/// assert_eq!(greeting, "Hello, Ada!");
+/// assert_eq!(GreeterContract::definition().endpoints[0].subject, "greeter.greet");
+/// handle.stop().await?;
+/// # Ok(())
+/// # }
+/// ```
+pub use event_macros::nats_service;
+
 /// Items used by the code the macros generate. Not public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::service::__private::*;
     pub use crate::subject::SubjectWriter;
+    pub use bytes::Bytes;
+    pub use futures::future::BoxFuture;
     pub use schemars;
     pub use serde;
     pub use serde_json;
+    pub use tracing;
 }

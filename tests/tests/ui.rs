@@ -7,3 +7,10 @@ fn domain_event_ui() {
     cases.pass("ui/domain_event/pass/*.rs");
     cases.compile_fail("ui/domain_event/fail/*.rs");
 }
+
+#[test]
+fn nats_service_ui() {
+    let cases = trybuild::TestCases::new();
+    cases.pass("ui/nats_service/pass/*.rs");
+    cases.compile_fail("ui/nats_service/fail/*.rs");
+}

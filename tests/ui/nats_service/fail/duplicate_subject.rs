@@ -1,0 +1,10 @@
+use event_runtime::nats_service;
+
+#[nats_service(name = "directory", version = "1.0.0")]
+trait Directory {
+    async fn get(&self, id: String) -> String;
+    #[endpoint(subject = "directory.get")]
+    async fn fetch(&self, id: String) -> String;
+}
+
+fn main() {}

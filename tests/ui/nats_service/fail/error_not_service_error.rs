@@ -1,0 +1,8 @@
+use event_runtime::nats_service;
+
+#[nats_service(name = "directory", version = "1.0.0")]
+trait Directory {
+    async fn get(&self, id: String) -> Result<String, String>;
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use event_runtime::nats_service;
+
+#[nats_service(name = "directory", version = "1.0.0")]
+trait Directory {
+    async fn get_user(&mut self, id: String) -> String;
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use event_runtime::nats_service;
+
+#[nats_service(name = "directory", version = "1.0.0")]
+trait Directory {
+    #[endpoint(queue = "x")]
+    async fn get(&self, id: String) -> String;
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use event_runtime::nats_service;
+
+#[nats_service(name = "directory", version = "1.0.0")]
+trait Directory {
+    async fn get(&self, id: String) -> String;
+    async fn get_with(&self, id: String) -> String;
+}
+
+fn main() {}
