@@ -203,6 +203,32 @@ impl<E: DomainEvent> EventStream<E> {
         self.subscriber.unsubscribe().await
     }
 
+    /// Unsubscribes but keeps yielding the messages the server already sent, then ends;
+    /// use it to stop a consumer without losing what it had been given.
+    ///
+    /// # Errors
+    ///
+    /// Returns the async-nats [`UnsubscribeError`](async_nats::UnsubscribeError) when the
+    /// client is closed.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # #[event_runtime::domain_event(subject = "a.{id}", version = 1)] struct A { id: String }
+    /// # async fn run(mut events: event_runtime::EventStream<A>) -> Result<(), async_nats::UnsubscribeError> {
+    /// use futures::StreamExt;
+    ///
+    /// events.drain().await?;
+    /// while let Some(item) = events.next().await {
+    ///     // handle what was still in flight
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn drain(&mut self) -> Result<(), async_nats::UnsubscribeError> {
+        self.subscriber.drain().await
+    }
+
     fn decode(&mut self, message: &async_nats::Message) -> Result<Received<E>, ReceiveError> {
         match envelope::decode::<E>(&message.subject, message.headers.as_ref(), &message.payload) {
             Ok((event, metadata)) => {

@@ -1,5 +1,7 @@
 //! Helpers shared by the integration tests.
 
+pub mod tools;
+
 use std::time::Duration;
 
 use event_runtime::async_nats;

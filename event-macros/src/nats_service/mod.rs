@@ -34,7 +34,9 @@ fn without_endpoint_attributes(mut item: syn::Item) -> syn::Item {
     if let syn::Item::Trait(service) = &mut item {
         for trait_item in &mut service.items {
             if let syn::TraitItem::Fn(function) = trait_item {
-                function.attrs.retain(|attr| !attr.path().is_ident("endpoint"));
+                function
+                    .attrs
+                    .retain(|attr| !attr.path().is_ident("endpoint"));
             }
         }
     }

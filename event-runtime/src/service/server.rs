@@ -115,7 +115,10 @@ impl EndpointState {
 
     /// Returns `Some(suppressed)` when a warning may be logged now; see [`WarnLimiter`].
     fn warn_allowed(&self) -> Option<u64> {
-        self.warnings.lock().unwrap_or_else(PoisonError::into_inner).check()
+        self.warnings
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .check()
     }
 
     pub(super) fn stats(&self) -> EndpointStats {
