@@ -13,3 +13,20 @@ pub use services::{
     ProgressError, ProgressQuery, ProgressServer, RegisterUser, User, UserDirectory,
     UserDirectoryClient, UserDirectoryContract, UserDirectoryServer, UserPage,
 };
+
+use event_runtime::catalog::Catalog;
+use event_runtime::export::DocumentInfo;
+
+/// Returns every event and service declared in this crate.
+#[must_use]
+pub fn catalog() -> Catalog {
+    Catalog::registered_in(env!("CARGO_CRATE_NAME"))
+}
+
+/// Returns the title, version and server of the academy's AsyncAPI document.
+#[must_use]
+pub fn document_info() -> DocumentInfo {
+    DocumentInfo::new("Academy", env!("CARGO_PKG_VERSION"))
+        .description("Events and services of the academy, an online learning platform.")
+        .server("local", "127.0.0.1:4222")
+}

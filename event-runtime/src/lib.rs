@@ -34,9 +34,13 @@
 extern crate self as event_runtime;
 
 mod bus;
+pub mod catalog;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod codec;
 mod envelope;
 mod event;
+pub mod export;
 mod ratelimit;
 pub mod service;
 mod stream;
@@ -173,6 +177,7 @@ pub mod __private {
     pub use crate::service::__private::*;
     pub use crate::subject::SubjectWriter;
     pub use bytes::Bytes;
+    pub use inventory;
     pub use futures::future::BoxFuture;
     pub use schemars;
     pub use serde;

@@ -113,5 +113,12 @@ pub(crate) fn expand(model: &EventModel<'_>) -> TokenStream {
                 ::core::default::Default::default()
             }
         }
+
+        ::event_runtime::__private::inventory::submit! {
+            ::event_runtime::catalog::Registration::Event {
+                module: ::core::module_path!(),
+                describe: ::event_runtime::catalog::EventDescriptor::of::<#ident>,
+            }
+        }
     }
 }

@@ -380,5 +380,12 @@ fn expand_contract(model: &ServiceModel<'_>) -> TokenStream {
                 )
             }
         }
+
+        ::event_runtime::__private::inventory::submit! {
+            ::event_runtime::catalog::Registration::Service {
+                module: ::core::module_path!(),
+                describe: <#contract as ::event_runtime::service::ServiceContract>::definition,
+            }
+        }
     }
 }
