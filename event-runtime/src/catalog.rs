@@ -174,7 +174,8 @@ impl Catalog {
     }
 
     fn sort(&mut self) {
-        self.events.sort_by(|a, b| (a.name, a.version).cmp(&(b.name, b.version)));
+        self.events
+            .sort_by(|a, b| (a.name, a.version).cmp(&(b.name, b.version)));
         self.services.sort_by(|a, b| a.name.cmp(b.name));
     }
 }

@@ -177,8 +177,8 @@ pub mod __private {
     pub use crate::service::__private::*;
     pub use crate::subject::SubjectWriter;
     pub use bytes::Bytes;
-    pub use inventory;
     pub use futures::future::BoxFuture;
+    pub use inventory;
     pub use schemars;
     pub use serde;
     pub use serde_json;

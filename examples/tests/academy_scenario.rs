@@ -12,6 +12,7 @@ async fn academy_scenario_passes_its_checks() {
         scenario,
         nats_url: None,
         outbox: outbox.path().join("outbox"),
+        contracts_export: Some(outbox.path().join("contracts")),
     };
     let outcome = academy::run(config).await.unwrap();
     assert!(outcome.passed(), "failed checks: {:#?}", outcome.failures);
@@ -21,6 +22,7 @@ async fn academy_scenario_passes_its_checks() {
     assert_eq!(outcome.lessons_published, 17);
     // Ada finishes rust-101, Grace finishes nats-201 and async-301.
     assert_eq!(outcome.courses_completed, 3);
+    assert!(outbox.path().join("contracts/asyncapi.json").is_file());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -34,6 +36,7 @@ async fn scaled_academy_scenario_passes_its_checks() {
         scenario,
         nats_url: None,
         outbox: outbox.path().join("outbox"),
+        contracts_export: Some(outbox.path().join("contracts")),
     };
     let outcome = academy::run(config).await.unwrap();
     assert!(outcome.passed(), "failed checks: {:#?}", outcome.failures);

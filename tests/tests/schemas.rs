@@ -10,7 +10,11 @@ use event_runtime::{schemars, serde, serde_json};
 use serde_json::{Value, json};
 
 #[derive(Serialize, schemars::JsonSchema)]
-#[serde(crate = "event_runtime::serde", tag = "kind", rename_all = "snake_case")]
+#[serde(
+    crate = "event_runtime::serde",
+    tag = "kind",
+    rename_all = "snake_case"
+)]
 #[schemars(crate = "event_runtime::schemars")]
 enum Internal {
     Free,
@@ -91,7 +95,9 @@ struct Everything {
 fn sample(payment: Option<Internal>, maybe: Option<i32>, skipped: Option<String>) -> Everything {
     Everything {
         user_id: "u-1".into(),
-        extra: Extra { note: "flattened".into() },
+        extra: Extra {
+            note: "flattened".into(),
+        },
         payment,
         adjacent: Adjacent::Pair(1, 2),
         untagged: Untagged::Shape { w: 1.5, h: 2.0 },
@@ -106,7 +112,10 @@ fn sample(payment: Option<Internal>, maybe: Option<i32>, skipped: Option<String>
         by_key: HashMap::from([("b".into(), None)]),
         tree: Node {
             label: "root".into(),
-            children: vec![Node { label: "leaf".into(), children: vec![] }],
+            children: vec![Node {
+                label: "leaf".into(),
+                children: vec![],
+            }],
         },
         ratio: 0.25,
     }
@@ -116,7 +125,13 @@ fn samples() -> Vec<Everything> {
     vec![
         sample(None, None, None),
         sample(Some(Internal::Free), Some(3), Some("x".into())),
-        sample(Some(Internal::Card { last4: "4242".into() }), None, Some(String::new())),
+        sample(
+            Some(Internal::Card {
+                last4: "4242".into(),
+            }),
+            None,
+            Some(String::new()),
+        ),
     ]
 }
 
@@ -148,8 +163,15 @@ fn to_instance<T: Serialize>(value: &T) -> Value {
 fn assert_valid(schema: &Value, instance: &Value, label: &str) {
     let validator = jsonschema::validator_for(schema)
         .unwrap_or_else(|error| panic!("{label}: invalid schema: {error}\n{schema:#}"));
-    let errors: Vec<String> = validator.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "{label}: {instance} rejected:\n{}\nschema: {schema:#}", errors.join("\n"));
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{label}: {instance} rejected:\n{}\nschema: {schema:#}",
+        errors.join("\n")
+    );
 }
 
 #[test]
@@ -179,7 +201,9 @@ fn schemas_reject_wrong_shapes() {
         let mut instance = good.clone();
         mutate(&mut instance);
         let validator = jsonschema::validator_for(&draft2020).unwrap();
-        assert!(!validator.is_valid(&instance), "{label}: accepted {instance}");
+        assert!(
+            !validator.is_valid(&instance),
+            "{label}: accepted {instance}"
+        );
     }
 }
-

@@ -83,11 +83,24 @@ pub fn asyncapi_document(catalog: &Catalog, info: &DocumentInfo) -> Value {
     let mut operations = Map::new();
     let mut messages = Map::new();
     for event in catalog.events() {
-        add_event(event, &mut generator, &mut channels, &mut operations, &mut messages);
+        add_event(
+            event,
+            &mut generator,
+            &mut channels,
+            &mut operations,
+            &mut messages,
+        );
     }
     for service in catalog.services() {
         for endpoint in &service.endpoints {
-            add_endpoint(service, endpoint, &mut generator, &mut channels, &mut operations, &mut messages);
+            add_endpoint(
+                service,
+                endpoint,
+                &mut generator,
+                &mut channels,
+                &mut operations,
+                &mut messages,
+            );
         }
     }
     let mut schemas = generator.take_definitions(true);
@@ -168,7 +181,8 @@ fn add_event(
         }),
     );
     let channel_ref = json!({ "$ref": format!("#/channels/{channel_name}") });
-    let message_ref = json!({ "$ref": format!("#/channels/{channel_name}/messages/{}", event.name) });
+    let message_ref =
+        json!({ "$ref": format!("#/channels/{channel_name}/messages/{}", event.name) });
     for (action, verb) in [("send", "publish"), ("receive", "receive")] {
         operations.insert(
             format!("{verb}{}", event.name),
@@ -209,7 +223,9 @@ fn add_endpoint(
     );
     let error_payload = match endpoint.error_schema {
         Some(schema) => schema_ref(&schema(generator)),
-        None => json!({ "type": "string", "maxLength": 0, "description": "Empty: errors raised by the server itself carry only headers." }),
+        None => {
+            json!({ "type": "string", "maxLength": 0, "description": "Empty: errors raised by the server itself carry only headers." })
+        }
     };
     messages.insert(
         error_name.clone(),
@@ -220,7 +236,7 @@ fn add_endpoint(
             "headers": error_headers(),
         }),
     );
-    let request_channel = format!("{id}");
+    let request_channel = id.clone();
     let reply_channel = format!("{id}.reply");
     channels.insert(
         request_channel.clone(),

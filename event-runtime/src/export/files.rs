@@ -87,9 +87,10 @@ impl Export {
             let mut endpoints = Vec::new();
             for endpoint in &service.endpoints {
                 let base = format!("schemas/services/{}/{}", service.name, endpoint.name);
-                let mut write = |kind: &str, schema: SchemaFn| {
+                let mut write = |kind: &str, title: &str, schema: SchemaFn| {
                     let path = format!("{base}.{kind}.json");
                     let annotations = [
+                        ("title", json!(title)),
                         ("x-service", json!(service.name)),
                         ("x-service-version", json!(service.version)),
                         ("x-endpoint", json!(endpoint.name)),
@@ -98,9 +99,16 @@ impl Export {
                     files.insert(path.clone(), standalone(schema, &annotations));
                     path
                 };
-                let request = write("request", endpoint.request_schema);
-                let response = write("response", endpoint.response_schema);
-                let error = endpoint.error_schema.map(|schema| write("error", schema));
+                let request = write("request", &endpoint.request_type, endpoint.request_schema);
+                let response = write(
+                    "response",
+                    &endpoint.response_type,
+                    endpoint.response_schema,
+                );
+                let error = endpoint
+                    .error_schema
+                    .zip(endpoint.error_type.as_deref())
+                    .map(|(schema, title)| write("error", title, schema));
                 endpoints.push(json!({
                     "name": endpoint.name,
                     "subject": endpoint.subject,
@@ -149,11 +157,15 @@ impl Export {
         remove_previous(dir)?;
         for (relative, value) in &self.files {
             let path = dir.join(relative);
-            let write_error = |source| ExportError::Write { path: path.clone(), source };
+            let write_error = |source| ExportError::Write {
+                path: path.clone(),
+                source,
+            };
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(write_error)?;
             }
-            let mut text = serde_json::to_string_pretty(value).expect("JSON values always serialize");
+            let mut text = serde_json::to_string_pretty(value)
+                .map_err(|error| write_error(std::io::Error::other(error)))?;
             text.push('\n');
             std::fs::write(&path, text).map_err(write_error)?;
         }
@@ -170,7 +182,8 @@ fn remove_previous(dir: &Path) -> Result<(), ExportError> {
         return Ok(());
     };
     let mut listed = vec![ASYNCAPI_FILE.to_owned(), INDEX_FILE.to_owned()];
-    let paths = |value: &Value, key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
+    let paths =
+        |value: &Value, key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
     for event in index["events"].as_array().into_iter().flatten() {
         listed.extend(paths(event, "schema"));
     }
@@ -183,7 +196,10 @@ fn remove_previous(dir: &Path) -> Result<(), ExportError> {
     }
     for relative in listed {
         // Only paths inside the export folder: an index is input, not to be trusted.
-        if relative.split('/').any(|part| part == ".." || part.is_empty()) {
+        if relative
+            .split('/')
+            .any(|part| part == ".." || part.is_empty())
+        {
             continue;
         }
         let path = dir.join(&relative);

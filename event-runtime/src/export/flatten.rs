@@ -29,7 +29,7 @@ use serde_json::{Value, json};
 /// ```
 pub fn fix_flattened_options(document: &mut Value) {
     let mut fixes = Vec::new();
-    collect_fixes(document, document, String::new(), &mut fixes);
+    collect_fixes(document, document, "", &mut fixes);
     for (pointer, replacement) in fixes {
         if let Some(slot) = document.pointer_mut(&pointer) {
             *slot = replacement;
@@ -39,7 +39,7 @@ pub fn fix_flattened_options(document: &mut Value) {
 
 /// Finds each `anyOf: [variants, {}]` on an object schema and computes the schema that
 /// replaces its `{}`, keyed by JSON pointer.
-fn collect_fixes(root: &Value, node: &Value, pointer: String, fixes: &mut Vec<(String, Value)>) {
+fn collect_fixes(root: &Value, node: &Value, pointer: &str, fixes: &mut Vec<(String, Value)>) {
     match node {
         Value::Object(map) => {
             let is_object_schema = map.contains_key("properties")
@@ -65,12 +65,12 @@ fn collect_fixes(root: &Value, node: &Value, pointer: String, fixes: &mut Vec<(S
             }
             for (key, child) in map {
                 let escaped = key.replace('~', "~0").replace('/', "~1");
-                collect_fixes(root, child, format!("{pointer}/{escaped}"), fixes);
+                collect_fixes(root, child, &format!("{pointer}/{escaped}"), fixes);
             }
         }
         Value::Array(items) => {
             for (index, child) in items.iter().enumerate() {
-                collect_fixes(root, child, format!("{pointer}/{index}"), fixes);
+                collect_fixes(root, child, &format!("{pointer}/{index}"), fixes);
             }
         }
         _ => {}

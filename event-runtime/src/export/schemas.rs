@@ -78,7 +78,10 @@ pub fn standalone(
             .unwrap_or_default(),
         None => reference.as_object().cloned().unwrap_or_default(),
     };
-    root.insert("$schema".to_owned(), Dialect::Draft2020_12.meta_schema().into());
+    root.insert(
+        "$schema".to_owned(),
+        Dialect::Draft2020_12.meta_schema().into(),
+    );
     if !definitions.is_empty() {
         root.insert("$defs".to_owned(), Value::Object(definitions));
     }
@@ -98,7 +101,12 @@ pub fn sort_keys(value: Value) -> Value {
         Value::Object(map) => {
             let mut entries: Vec<(String, Value)> = map.into_iter().collect();
             entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(entries.into_iter().map(|(k, v)| (k, sort_keys(v))).collect::<Map<_, _>>())
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, sort_keys(v)))
+                    .collect::<Map<_, _>>(),
+            )
         }
         Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
         other => other,

@@ -52,6 +52,8 @@ pub struct Config {
     pub nats_url: Option<String>,
     /// The folder the email service writes into; emptied first.
     pub outbox: PathBuf,
+    /// The folder to write the contracts export into, if any.
+    pub contracts_export: Option<PathBuf>,
 }
 
 /// Everything the driver saw, for the checks and the summary.
@@ -95,6 +97,15 @@ pub async fn run(config: Config) -> Result<Outcome, String> {
         }
     ));
 
+    if let Some(dir) = &config.contracts_export {
+        event_runtime::export::Export::new(&contracts::catalog(), &contracts::document_info())
+            .write_to(dir)
+            .map_err(|error| error.to_string())?;
+        timeline.note(&format!(
+            "wrote the contracts export (JSON Schemas, AsyncAPI) to {}",
+            dir.display()
+        ));
+    }
     prepare_outbox(&config.outbox)?;
     let user_bus = runtime::connect(&url, "user-service").await?;
     let email_bus = runtime::connect(&url, "email-service").await?;

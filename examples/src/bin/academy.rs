@@ -26,6 +26,10 @@ struct Args {
     /// Folder the email service writes welcome emails into; emptied first.
     #[arg(long, default_value = "academy-out/outbox")]
     outbox: PathBuf,
+    /// Folder to write the contracts export into: a JSON Schema per message, an AsyncAPI
+    /// document and an index.
+    #[arg(long, default_value = "academy-out/contracts")]
+    contracts: PathBuf,
 }
 
 #[tokio::main]
@@ -48,6 +52,7 @@ async fn main() -> ExitCode {
         scenario,
         nats_url: runtime::nats_url().ok(),
         outbox: args.outbox.clone(),
+        contracts_export: Some(args.contracts.clone()),
     };
     let outcome = match academy::run(config).await {
         Ok(outcome) => outcome,
