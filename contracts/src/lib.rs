@@ -24,7 +24,6 @@ pub fn catalog() -> Catalog {
 }
 
 /// Returns the title, version and server of the academy's AsyncAPI document.
-#[must_use]
 pub fn document_info() -> DocumentInfo {
     DocumentInfo::new("Academy", env!("CARGO_PKG_VERSION"))
         .description("Events and services of the academy, an online learning platform.")
