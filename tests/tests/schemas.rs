@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use event_runtime::export::{Dialect, fix_flattened_options, generator, standalone};
 use event_runtime::schemars::{JsonSchema, SchemaGenerator};
 use event_runtime::serde::Serialize;
-use event_runtime::{schemars, serde, serde_json};
+use event_runtime::{schemars, serde_json};
 use serde_json::{Value, json};
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -122,17 +122,21 @@ fn sample(payment: Option<Internal>, maybe: Option<i32>, skipped: Option<String>
 }
 
 fn samples() -> Vec<Everything> {
-    vec![
-        sample(None, None, None),
-        sample(Some(Internal::Free), Some(3), Some("x".into())),
-        sample(
-            Some(Internal::Card {
-                last4: "4242".into(),
-            }),
-            None,
-            Some(String::new()),
-        ),
-    ]
+    let mut second = sample(Some(Internal::Free), Some(3), Some("x".into()));
+    second.adjacent = Adjacent::Unit;
+    second.untagged = Untagged::Text("t".into());
+    second.external = External::Plain;
+    second.skipped_when_empty = vec![7];
+    let card = Internal::Card {
+        last4: "4242".into(),
+    };
+    let mut third = sample(Some(card), None, Some(String::new()));
+    third.adjacent = Adjacent::Number(-1);
+    third.untagged = Untagged::Count(u64::MAX);
+    third.external = External::Wrapped("w".into());
+    let mut fourth = sample(None, Some(i32::MIN), None);
+    fourth.adjacent = Adjacent::Named { a: true };
+    vec![sample(None, None, None), second, third, fourth]
 }
 
 fn write_everything(generator: &mut SchemaGenerator) -> event_runtime::schemars::Schema {
