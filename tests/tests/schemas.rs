@@ -193,7 +193,8 @@ fn schemas_accept_every_serialized_sample() {
 fn schemas_reject_wrong_shapes() {
     let draft2020 = standalone(write_everything, &[]);
     let good = to_instance(&sample(None, None, None));
-    let mutations: [(&str, fn(&mut Value)); 4] = [
+    type Mutation = (&'static str, fn(&mut Value));
+    let mutations: [Mutation; 4] = [
         ("missing userId", |v| {
             v.as_object_mut().unwrap().remove("userId");
         }),
