@@ -19,7 +19,8 @@ use proc_macro::TokenStream;
 /// Declares a domain event; see `event_runtime::domain_event` for the user documentation.
 #[proc_macro_attribute]
 pub fn domain_event(attr: TokenStream, item: TokenStream) -> TokenStream {
-    domain_event::expand(attr.into(), item.into()).into()
+    let source_file = proc_macro::Span::call_site().local_file();
+    domain_event::expand(attr.into(), item.into(), source_file.as_deref()).into()
 }
 
 /// Declares a request/reply service; see `event_runtime::nats_service` for the user

@@ -44,6 +44,15 @@ pub trait DomainEvent: Serialize + DeserializeOwned + JsonSchema + Send + Sync +
     const WILDCARD_SUBJECT: &'static str;
     /// Number of tokens in every subject of this event.
     const SUBJECT_TOKENS: usize;
+    /// Which readers a change of this event must keep working; `full` unless the attribute
+    /// sets `compatibility`.
+    const COMPATIBILITY: crate::compat::Compatibility;
+    /// The fields as written, for the lock file's compile-time guard.
+    #[doc(hidden)]
+    const FIELDS: &'static [crate::compat::FieldPrint];
+    /// The struct's `#[serde(...)]` attributes, for the lock file's compile-time guard.
+    #[doc(hidden)]
+    const CONTAINER_ATTRS: &'static str;
     /// Typed filter that selects events by placeholder value.
     type Filter: EventFilter<Event = Self>;
 

@@ -38,6 +38,7 @@ pub mod catalog;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod codec;
+pub mod compat;
 mod envelope;
 mod event;
 pub mod export;

@@ -15,7 +15,12 @@ pub(crate) struct EventAttr {
     /// reported as missing.
     pub(crate) version_given: bool,
     pub(crate) name: Option<LitStr>,
+    /// `full`, `forward`, `backward` or `none`, as written.
+    pub(crate) compatibility: Option<LitStr>,
 }
+
+/// Compatibility modes `compatibility = "..."` accepts.
+pub(crate) const COMPATIBILITY_MODES: [&str; 4] = ["full", "forward", "backward", "none"];
 
 impl EventAttr {
     pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Self {
@@ -24,6 +29,7 @@ impl EventAttr {
             version: None,
             version_given: false,
             name: None,
+            compatibility: None,
         };
         let parser = syn::meta::parser(|meta| {
             if meta.path.is_ident("subject") {
@@ -53,6 +59,18 @@ impl EventAttr {
                     }
                     set_once(&mut attr.name, name, &meta.path, errors);
                 }
+            } else if meta.path.is_ident("compatibility") {
+                let value: syn::Expr = meta.value()?.parse()?;
+                if let Some(mode) = string_literal(&value, "compatibility", errors) {
+                    if COMPATIBILITY_MODES.contains(&mode.value().as_str()) {
+                        set_once(&mut attr.compatibility, mode, &meta.path, errors);
+                    } else {
+                        errors.spanned(
+                            &mode,
+                            "compatibility must be \"full\", \"forward\", \"backward\" or \"none\"",
+                        );
+                    }
+                }
             } else {
                 let key = meta
                     .path
@@ -62,7 +80,7 @@ impl EventAttr {
                 errors.spanned(
                     &meta.path,
                     format_args!(
-                        "unknown key `{key}` in #[domain_event]; expected `subject`, `version` or `name`"
+                        "unknown key `{key}` in #[domain_event]; expected `subject`, `version`, `name` or `compatibility`"
                     ),
                 );
                 // Skip the value so that the keys after it are still checked.

@@ -5,9 +5,15 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
+use super::fingerprint::FieldPrint;
 use super::model::{EventModel, SubjectPart};
 
-pub(crate) fn expand(model: &EventModel<'_>) -> TokenStream {
+pub(crate) fn expand(
+    model: &EventModel<'_>,
+    fields: &[FieldPrint],
+    container: &str,
+    lock: Option<&std::path::Path>,
+) -> TokenStream {
     let item = model.item;
     let ident = &item.ident;
     let vis = &item.vis;
@@ -55,6 +61,23 @@ pub(crate) fn expand(model: &EventModel<'_>) -> TokenStream {
             }
         }
     });
+    let compatibility = match model.compatibility.as_str() {
+        "forward" => quote!(Forward),
+        "backward" => quote!(Backward),
+        "none" => quote!(None),
+        _ => quote!(Full),
+    };
+    let field_prints = fields.iter().map(|field| {
+        let FieldPrint { name, ty, optional, attrs } = field;
+        quote! {
+            ::event_runtime::compat::FieldPrint { name: #name, ty: #ty, optional: #optional, attrs: #attrs }
+        }
+    });
+    // Makes cargo recompile this crate when the lock file changes.
+    let lock_dependency = lock.map(|path| {
+        let path = path.display().to_string();
+        quote! { const _: &[u8] = ::core::include_bytes!(#path); }
+    });
     let filter_doc = format!(
         "Subscription filter for [`{ident}`]: each placeholder left unset matches any value.\n\n\
          Build one with `{ident}::filter()` from the `DomainEvent` trait."
@@ -99,6 +122,10 @@ pub(crate) fn expand(model: &EventModel<'_>) -> TokenStream {
             const SUBJECT_TEMPLATE: &'static str = #template;
             const WILDCARD_SUBJECT: &'static str = #wildcard;
             const SUBJECT_TOKENS: usize = #token_count;
+            const COMPATIBILITY: ::event_runtime::compat::Compatibility =
+                ::event_runtime::compat::Compatibility::#compatibility;
+            const FIELDS: &'static [::event_runtime::compat::FieldPrint] = &[#(#field_prints),*];
+            const CONTAINER_ATTRS: &'static str = #container;
             type Filter = #filter_ident;
 
             fn subject(
@@ -113,6 +140,8 @@ pub(crate) fn expand(model: &EventModel<'_>) -> TokenStream {
                 ::core::default::Default::default()
             }
         }
+
+        #lock_dependency
 
         ::event_runtime::__private::inventory::submit! {
             ::event_runtime::catalog::Registration::Event {

@@ -13,6 +13,8 @@ pub(crate) struct EventModel<'a> {
     pub(crate) item: &'a syn::ItemStruct,
     pub(crate) name: String,
     pub(crate) version: u32,
+    /// `full`, `forward`, `backward` or `none`.
+    pub(crate) compatibility: String,
     pub(crate) template: SubjectTemplate,
     /// The subject's tokens in order, each placeholder resolved to its field.
     pub(crate) tokens: Vec<SubjectPart<'a>>,
@@ -66,12 +68,26 @@ impl<'a> EventModel<'a> {
         let name = attr
             .name
             .map_or_else(|| item.ident.unraw().to_string(), |name| name.value());
+        let compatibility = attr
+            .compatibility
+            .map_or_else(|| "full".to_owned(), |mode| mode.value());
         Some(Self {
             item,
             name,
             version: version?,
+            compatibility,
             template,
             tokens: tokens?,
+        })
+    }
+
+    /// Returns the field whose name, without `r#`, is `name`.
+    pub(crate) fn field(&self, name: &str) -> Option<&'a syn::Field> {
+        self.item.fields.iter().find(|field| {
+            field
+                .ident
+                .as_ref()
+                .is_some_and(|ident| ident.unraw() == name)
         })
     }
 
