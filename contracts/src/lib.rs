@@ -17,6 +17,9 @@ pub use services::{
 use event_runtime::catalog::Catalog;
 use event_runtime::export::DocumentInfo;
 
+/// The lock file that records every contract of this crate by version.
+pub const LOCK_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/contracts.lock.json");
+
 /// Returns every event and service declared in this crate.
 #[must_use]
 pub fn catalog() -> Catalog {

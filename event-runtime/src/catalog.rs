@@ -43,6 +43,14 @@ pub struct EventDescriptor {
     pub rust_type: &'static str,
     /// Writes the event's JSON Schema into a generator.
     pub schema: fn(&mut SchemaGenerator) -> Schema,
+    /// Which readers a change must keep working.
+    pub compatibility: crate::compat::Compatibility,
+    /// The fields as written in the source, for the lock file's compile-time guard.
+    #[doc(hidden)]
+    pub fields: &'static [crate::compat::FieldPrint],
+    /// The struct's `#[serde(...)]` attributes, for the compile-time guard.
+    #[doc(hidden)]
+    pub container_attrs: &'static str,
 }
 
 impl EventDescriptor {
@@ -60,6 +68,9 @@ impl EventDescriptor {
             placeholders,
             rust_type: std::any::type_name::<E>(),
             schema: |generator| generator.subschema_for::<E>(),
+            compatibility: E::COMPATIBILITY,
+            fields: E::FIELDS,
+            container_attrs: E::CONTAINER_ATTRS,
         }
     }
 }

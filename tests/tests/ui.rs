@@ -14,3 +14,10 @@ fn nats_service_ui() {
     cases.pass("ui/nats_service/pass/*.rs");
     cases.compile_fail("ui/nats_service/fail/*.rs");
 }
+
+#[test]
+fn lock_guard_ui() {
+    let cases = trybuild::TestCases::new();
+    cases.pass("ui/compat/pass/*.rs");
+    cases.compile_fail("ui/compat/fail/*.rs");
+}

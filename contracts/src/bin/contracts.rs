@@ -1,7 +1,12 @@
-//! Exports the academy contracts: `cargo run -p contracts -- export --out DIR`.
+//! The academy contracts' command line: `export --out DIR`, `check` and `lock`, for example
+//! `cargo run -p contracts -- check`.
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    event_runtime::cli::main(&contracts::catalog(), &contracts::document_info())
+    event_runtime::cli::main(
+        &contracts::catalog(),
+        &contracts::document_info(),
+        contracts::LOCK_PATH.as_ref(),
+    )
 }

@@ -70,8 +70,7 @@ pub(crate) fn check(
             return;
         }
     };
-    let Some(versions) = lock["contracts"][format!("event:{}", model.name)]["versions"].as_object()
-    else {
+    let Some(versions) = lock["events"][&model.name].as_object() else {
         return;
     };
     let version = model.version.to_string();

@@ -134,6 +134,8 @@ pub enum Rule {
     SubjectChanged,
     /// The CloudEvents type changed: consumers check it.
     EventTypeChanged,
+    /// A service endpoint was removed: clients still call it.
+    EndpointRemoved,
 }
 
 impl Rule {
@@ -166,6 +168,7 @@ impl Rule {
             Self::AdditionalPropertiesLoosened => "additional-properties-loosened",
             Self::SubjectChanged => "subject-changed",
             Self::EventTypeChanged => "event-type-changed",
+            Self::EndpointRemoved => "endpoint-removed",
         }
     }
 }

@@ -3,11 +3,18 @@
 mod change;
 mod diff;
 mod formats;
+mod lock;
+mod render;
 
 use std::fmt;
 
 pub use change::{Change, Classification, Rule};
 pub use diff::{diff, overall};
+pub use lock::{
+    CheckReport, ContractReport, LOCK_FILE, Lock, LockError, LockedEndpoint, LockedEvent,
+    LockedField, LockedService, check, locked_event, update,
+};
+pub use render::{assert_locked, render_json, render_text};
 
 /// Which readers a contract change must keep working.
 ///

@@ -1,0 +1,11 @@
+use event_runtime::domain_event;
+
+#[domain_event(subject = "enrollments.{course_id}.created", version = 1)]
+struct Enrolled {
+    course_id: String,
+    user_id: String,
+    note: Option<String>,
+    seats: u32,
+}
+
+fn main() {}

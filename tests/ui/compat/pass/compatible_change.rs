@@ -1,0 +1,14 @@
+//! Adding an optional field keeps full compatibility, so version 1 still compiles.
+use event_runtime::domain_event;
+
+#[domain_event(subject = "enrollments.{course_id}.created", version = 1)]
+struct Enrolled {
+    course_id: String,
+    user_id: String,
+    note: Option<String>,
+    referrer: Option<String>,
+}
+
+fn main() {
+    let _ = Enrolled { course_id: "c".into(), user_id: "u".into(), note: None, referrer: None };
+}
