@@ -11,6 +11,7 @@ use crate::codec::{EncodeError, to_vec_strict};
 use crate::envelope::{self, EnvelopeMode, Outgoing, TraceContext};
 use crate::ratelimit::WarnLimiter;
 use crate::stream::EventStream;
+use crate::timestamp::Timestamp;
 use crate::{DomainEvent, EventFilter, SubjectError};
 
 /// Publishes and subscribes to domain events over one NATS connection.
@@ -409,27 +410,32 @@ impl EventBus {
                 max_payload,
             });
         }
+        // The subject moves into the client; it is copied for the log only when debug logging
+        // is on, and rebuilt for an error message only when publishing fails.
+        let logged_subject = tracing::enabled!(tracing::Level::DEBUG).then(|| subject.clone());
         let result = match headers {
-            None => self.client.publish(subject.clone(), payload).await,
+            None => self.client.publish(subject, payload).await,
             Some(headers) => {
                 self.client
-                    .publish_with_headers(subject.clone(), headers, payload)
+                    .publish_with_headers(subject, headers, payload)
                     .await
             }
         };
         if let Err(source) = result {
             return Err(PublishError::Transport {
                 event_type: E::EVENT_TYPE,
-                subject,
+                subject: event.subject().unwrap_or_default(),
                 source,
             });
         }
-        debug!(
-            subject,
-            event_id = id.as_deref(),
-            event_type = E::EVENT_TYPE,
-            "published event"
-        );
+        if let Some(subject) = logged_subject {
+            debug!(
+                subject,
+                event_id = id.as_ref().map(EventId::as_str),
+                event_type = E::EVENT_TYPE,
+                "published event"
+            );
+        }
         Ok(())
     }
 
@@ -439,17 +445,20 @@ impl EventBus {
         subject: &str,
         mode: EnvelopeMode,
         options: &PublishOptions,
-    ) -> Result<(Option<String>, Option<HeaderMap>, Bytes), EncodeError> {
+    ) -> Result<(Option<EventId>, Option<HeaderMap>, Bytes), EncodeError> {
         if mode == EnvelopeMode::Bare {
             return Ok((None, None, to_vec_strict(event)?.into()));
         }
-        let id = options.id.clone().unwrap_or_else(new_event_id);
-        let time = envelope::now_rfc3339();
+        let id = match &options.id {
+            Some(id) => EventId::Given(id.clone()),
+            None => EventId::generate(),
+        };
+        let time = Timestamp::now();
         let meta = Outgoing {
-            id: &id,
+            id: id.as_str(),
             source: &self.source,
             event_type: E::EVENT_TYPE,
-            time: &time,
+            time: time.as_str(),
             subject,
             correlation_id: options.correlation_id.as_deref(),
             causation_id: options.causation_id.as_deref(),
@@ -458,7 +467,7 @@ impl EventBus {
         let (headers, payload) = if mode == EnvelopeMode::Binary {
             (Some(envelope::binary_headers(&meta)), to_vec_strict(event)?)
         } else {
-            let mut buffer = Vec::with_capacity(256);
+            let mut buffer = Vec::with_capacity(384);
             envelope::write_structured(&mut buffer, &meta, event)?;
             (None, buffer)
         };
@@ -632,9 +641,26 @@ pub(crate) fn header_wire_len(headers: &HeaderMap) -> usize {
     "NATS/1.0\r\n\r\n".len() + lines
 }
 
-/// Returns a new event id: a UUIDv7, unique and sortable by creation time.
-fn new_event_id() -> String {
-    uuid::Uuid::now_v7().hyphenated().to_string()
+/// An event id: a UUIDv7 formatted on the stack, or one the caller set.
+enum EventId {
+    Generated([u8; uuid::fmt::Hyphenated::LENGTH]),
+    Given(String),
+}
+
+impl EventId {
+    /// Generates a UUIDv7, unique and sortable by creation time.
+    fn generate() -> Self {
+        let mut text = [0; uuid::fmt::Hyphenated::LENGTH];
+        uuid::Uuid::now_v7().hyphenated().encode_lower(&mut text);
+        Self::Generated(text)
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Generated(text) => std::str::from_utf8(text).expect("a formatted UUID is ASCII"),
+            Self::Given(id) => id,
+        }
+    }
 }
 
 fn default_source() -> String {

@@ -36,6 +36,10 @@ pub enum EncodeError {
     Json(#[from] serde_json::Error),
 }
 
+/// Searches for `null`, built once because building a searcher costs more than a search.
+static NULL_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"null"));
+
 /// Appends `value` as compact JSON to `buffer`, rejecting non-finite floats.
 ///
 /// On error `buffer` may hold a partial encoding; callers discard it.
@@ -45,7 +49,7 @@ pub(crate) fn to_writer_strict<T: Serialize + ?Sized>(
 ) -> Result<(), EncodeError> {
     let start = buffer.len();
     serde_json::to_writer(&mut *buffer, value)?;
-    if memchr::memmem::find(&buffer[start..], b"null").is_some() {
+    if NULL_FINDER.find(&buffer[start..]).is_some() {
         check_floats(value)?;
     }
     Ok(())
@@ -53,7 +57,8 @@ pub(crate) fn to_writer_strict<T: Serialize + ?Sized>(
 
 /// Encodes `value` as a JSON byte vector, rejecting non-finite floats.
 pub(crate) fn to_vec_strict<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, EncodeError> {
-    let mut buffer = Vec::with_capacity(128);
+    // Room for a typical small event, so that encoding rarely reallocates.
+    let mut buffer = Vec::with_capacity(256);
     to_writer_strict(&mut buffer, value)?;
     Ok(buffer)
 }

@@ -143,9 +143,7 @@ pub(crate) struct Outgoing<'a> {
 
 /// Returns the current time in RFC 3339 form, as CloudEvents `time` requires.
 pub(crate) fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .expect("the current UTC time always has an RFC 3339 form")
+    crate::timestamp::Timestamp::now().as_str().to_owned()
 }
 
 /// Writes a structured-mode envelope with `event` as its `data` into `buffer`.
@@ -158,11 +156,13 @@ pub(crate) fn write_structured<E: DomainEvent>(
     serde_json::to_writer(&mut *buffer, meta.id)?;
     buffer.extend_from_slice(b",\"source\":");
     serde_json::to_writer(&mut *buffer, meta.source)?;
-    buffer.extend_from_slice(b",\"type\":");
-    serde_json::to_writer(&mut *buffer, meta.event_type)?;
-    buffer.extend_from_slice(b",\"time\":");
-    serde_json::to_writer(&mut *buffer, meta.time)?;
-    buffer.extend_from_slice(b",\"datacontenttype\":\"application/json\",\"subject\":");
+    // The event type is a validated name plus `.vN`, and the time is digits and separators:
+    // neither needs JSON escaping, which is a measurable share of the encoding cost.
+    buffer.extend_from_slice(b",\"type\":\"");
+    buffer.extend_from_slice(meta.event_type.as_bytes());
+    buffer.extend_from_slice(b"\",\"time\":\"");
+    buffer.extend_from_slice(meta.time.as_bytes());
+    buffer.extend_from_slice(b"\",\"datacontenttype\":\"application/json\",\"subject\":");
     serde_json::to_writer(&mut *buffer, meta.subject)?;
     let extensions = [
         ("correlationid", meta.correlation_id),
@@ -257,6 +257,11 @@ struct StructuredEnvelope<'a> {
     data: Option<&'a RawValue>,
 }
 
+/// Searches for the `specversion` member that marks structured mode; built once because
+/// building a searcher costs more than a search.
+static SPECVERSION_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"specversion\""));
+
 /// Decodes a message in any mode into `E` and its metadata.
 pub(crate) fn decode<E: DomainEvent>(
     subject: &str,
@@ -266,8 +271,8 @@ pub(crate) fn decode<E: DomainEvent>(
     if let Some(headers) = headers.filter(|h| h.get("ce-specversion").is_some()) {
         return decode_binary(subject, headers, payload);
     }
-    let looks_structured = payload.first() == Some(&b'{')
-        && memchr::memmem::find(payload, b"\"specversion\"").is_some();
+    let looks_structured =
+        payload.first() == Some(&b'{') && SPECVERSION_FINDER.find(payload).is_some();
     if looks_structured {
         return decode_structured(subject, payload);
     }

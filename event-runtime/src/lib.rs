@@ -47,6 +47,7 @@ pub mod service;
 mod stream;
 mod subject;
 pub mod testing;
+mod timestamp;
 
 pub use bus::{EventBus, PublishError, PublishOptions, SubscribeError};
 pub use codec::EncodeError;

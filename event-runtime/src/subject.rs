@@ -134,6 +134,8 @@ pub struct SubjectWriter {
     template: &'static str,
     subject: String,
     tokens: usize,
+    /// The longest placeholder value so far, blamed when the subject is too long.
+    longest: Option<(&'static str, std::ops::Range<usize>)>,
 }
 
 impl SubjectWriter {
@@ -144,6 +146,7 @@ impl SubjectWriter {
             template,
             subject: String::with_capacity(template.len() + 32),
             tokens: 0,
+            longest: None,
         }
     }
 
@@ -202,39 +205,48 @@ impl SubjectWriter {
         } else if self.tokens == 1 && (value.starts_with('$') || value == "_INBOX") {
             Some(SubjectErrorKind::ReservedPrefix)
         } else {
-            let len = self.projected_len();
-            (len > MAX_SUBJECT_LEN).then_some(SubjectErrorKind::TooLong {
-                len,
-                max: MAX_SUBJECT_LEN,
-            })
+            None
         };
-        match kind {
-            None => Ok(()),
-            Some(kind) => Err(SubjectError {
+        if let Some(kind) = kind {
+            return Err(SubjectError {
                 template: self.template,
                 field,
                 value: value.to_owned(),
                 kind,
-            }),
+            });
         }
-    }
-
-    /// Returns the length the subject reaches if the remaining tokens are as short as the
-    /// template's literals allow, so that an overlong value is blamed as soon as it is written.
-    fn projected_len(&self) -> usize {
-        let remaining_literals: usize = self
-            .template
-            .split('.')
-            .skip(self.tokens)
-            .map(|token| if token.starts_with('{') { 1 } else { token.len() } + 1)
-            .sum();
-        self.subject.len() + remaining_literals
+        let end = self.subject.len();
+        if self
+            .longest
+            .as_ref()
+            .is_none_or(|(_, range)| range.len() < end - start)
+        {
+            self.longest = Some((field, start..end));
+        }
+        Ok(())
     }
 
     /// Returns the finished subject.
-    #[must_use]
-    pub fn finish(self) -> String {
-        self.subject
+    ///
+    /// # Errors
+    ///
+    /// Returns [`SubjectErrorKind::TooLong`], naming the longest placeholder value, when the
+    /// subject exceeds [`MAX_SUBJECT_LEN`] bytes.
+    pub fn finish(self) -> Result<String, SubjectError> {
+        let len = self.subject.len();
+        if len <= MAX_SUBJECT_LEN {
+            return Ok(self.subject);
+        }
+        let (field, range) = self.longest.unwrap_or(("", 0..0));
+        Err(SubjectError {
+            template: self.template,
+            field,
+            value: self.subject[range].to_owned(),
+            kind: SubjectErrorKind::TooLong {
+                len,
+                max: MAX_SUBJECT_LEN,
+            },
+        })
     }
 }
 

@@ -111,7 +111,7 @@ pub(crate) fn expand(
             ) -> ::core::result::Result<::std::string::String, ::event_runtime::SubjectError> {
                 let mut __writer = ::event_runtime::__private::SubjectWriter::new(#template);
                 #( #filter_steps )*
-                ::core::result::Result::Ok(__writer.finish())
+                __writer.finish()
             }
         }
 
@@ -133,7 +133,7 @@ pub(crate) fn expand(
             ) -> ::core::result::Result<::std::string::String, ::event_runtime::SubjectError> {
                 let mut __writer = ::event_runtime::__private::SubjectWriter::new(#template);
                 #( #value_steps )*
-                ::core::result::Result::Ok(__writer.finish())
+                __writer.finish()
             }
 
             fn filter() -> Self::Filter {

@@ -394,9 +394,11 @@ async fn handle_request(
         return;
     };
     let headers = message.headers.as_ref();
+    // Without a correlation id, the reply inbox names the request: it is unique per request
+    // and costs nothing to produce.
     let request_id = headers
         .and_then(|h| h.get(CORRELATION_ID_HEADER))
-        .map_or_else(|| nuid::next().to_string(), |id| id.as_str().to_owned());
+        .map_or_else(|| reply_to.to_string(), |id| id.as_str().to_owned());
     let span = shared
         .dispatch
         .span(endpoint.name, &request_id, &message.subject);
