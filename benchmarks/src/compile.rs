@@ -10,9 +10,25 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-const EVENTS: usize = 100;
-const SERVICES: usize = 10;
 const METHODS: usize = 3;
+
+/// Number of generated events, 100 unless `BENCH_COMPILE_EVENTS` sets another, for profiling
+/// which part of the expansion costs compile time.
+fn events() -> usize {
+    count_from_env("BENCH_COMPILE_EVENTS", 100)
+}
+
+/// Number of generated services, 10 unless `BENCH_COMPILE_SERVICES` sets another.
+fn services() -> usize {
+    count_from_env("BENCH_COMPILE_SERVICES", 10)
+}
+
+fn count_from_env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
+}
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -25,14 +41,14 @@ fn toolkit_source() -> String {
     let mut source = String::from(
         "#![allow(dead_code, missing_docs)]\nuse event_runtime::{domain_event, nats_service, schemars, serde};\n",
     );
-    for index in 0..EVENTS {
+    for index in 0..events() {
         let _ = write!(
             source,
             "#[domain_event(subject = \"bench.e{index}.{{user_id}}.happened\", version = 1)]\n\
              pub struct Event{index} {{ pub user_id: String, pub amount: u64, pub note: Option<String>, pub tags: Vec<String>, pub flag: bool }}\n"
         );
     }
-    for service in 0..SERVICES {
+    for service in 0..services() {
         let mut methods = String::new();
         for method in 0..METHODS {
             let _ = write!(
@@ -61,14 +77,14 @@ fn baseline_source() -> String {
     let mut source = String::from(
         "#![allow(dead_code, missing_docs)]\nuse serde::{Deserialize, Serialize};\nuse schemars::JsonSchema;\n",
     );
-    for index in 0..EVENTS {
+    for index in 0..events() {
         let _ = write!(
             source,
             "#[derive(Serialize, Deserialize, JsonSchema)]\n\
              pub struct Event{index} {{ pub user_id: String, pub amount: u64, pub note: Option<String>, pub tags: Vec<String>, pub flag: bool }}\n"
         );
     }
-    for service in 0..SERVICES {
+    for service in 0..services() {
         let mut methods = String::new();
         for method in 0..METHODS {
             let _ = write!(
