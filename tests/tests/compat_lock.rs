@@ -272,3 +272,68 @@ fn service_request_must_stay_backward_compatible() {
     let versions: Vec<&String> = updated.services["catalog"].keys().collect();
     assert_eq!(versions, ["1.0.0", "2.0.0"]);
 }
+
+mod strict_v1 {
+    use event_runtime::{nats_service, schemars, serde};
+
+    /// A response.
+    #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+    #[serde(crate = "event_runtime::serde")]
+    #[schemars(crate = "event_runtime::schemars")]
+    pub(crate) struct Price {
+        pub(crate) cents: u64,
+    }
+
+    #[nats_service(name = "pricing", version = "1.0.0", compatibility = "full")]
+    pub(crate) trait Pricing {
+        async fn quote(&self, request: String) -> Price;
+    }
+
+    #[nats_service(name = "pricing", version = "1.0.0")]
+    pub(crate) trait PricingDefault {
+        async fn quote(&self, request: String) -> Price;
+    }
+}
+
+mod strict_v1_more {
+    use event_runtime::{nats_service, schemars, serde};
+
+    /// The response with one more field, always written.
+    #[derive(serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+    #[serde(crate = "event_runtime::serde")]
+    #[schemars(crate = "event_runtime::schemars")]
+    pub(crate) struct Price {
+        pub(crate) cents: u64,
+        pub(crate) currency: String,
+    }
+
+    #[nats_service(name = "pricing", version = "1.0.1", compatibility = "full")]
+    pub(crate) trait Pricing {
+        async fn quote(&self, request: String) -> Price;
+    }
+
+    #[nats_service(name = "pricing", version = "1.0.1")]
+    pub(crate) trait PricingDefault {
+        async fn quote(&self, request: String) -> Price;
+    }
+}
+
+#[test]
+fn service_mode_in_attribute_replaces_defaults() {
+    // A new required response field is forward compatible: old clients ignore it.
+    let lock = locked(&Catalog::new().service::<strict_v1::PricingDefaultContract>());
+    let report = check(
+        &Catalog::new().service::<strict_v1_more::PricingDefaultContract>(),
+        &lock,
+    );
+    assert!(report.passed(), "{}", render_text(&report, false));
+
+    // Under `compatibility = "full"`, the same change needs a major version.
+    let lock = locked(&Catalog::new().service::<strict_v1::PricingContract>());
+    let report = check(
+        &Catalog::new().service::<strict_v1_more::PricingContract>(),
+        &lock,
+    );
+    assert!(!report.passed(), "{}", render_text(&report, false));
+    assert_eq!(report.contracts[0].required, "full");
+}

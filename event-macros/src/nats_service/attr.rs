@@ -20,6 +20,8 @@ pub(crate) struct ServiceAttr {
     pub(crate) queue_group: Option<LitStr>,
     pub(crate) no_queue_group: Option<Span>,
     pub(crate) metadata: BTreeMap<String, String>,
+    /// `full`, `forward`, `backward` or `none`, replacing the per-direction defaults.
+    pub(crate) compatibility: Option<LitStr>,
 }
 
 /// Keys of `#[endpoint(...)]` on a method.
@@ -47,6 +49,19 @@ impl ServiceAttr {
                 "prefix" => set(&mut attr.prefix, string_value(&meta, errors)?),
                 "queue_group" => set(&mut attr.queue_group, string_value(&meta, errors)?),
                 "no_queue_group" => attr.no_queue_group = Some(meta.path.span()),
+                "compatibility" => {
+                    if let Some(mode) = string_value(&meta, errors)? {
+                        if ["full", "forward", "backward", "none"].contains(&mode.value().as_str())
+                        {
+                            attr.compatibility = Some(mode);
+                        } else {
+                            errors.spanned(
+                                &mode,
+                                "compatibility must be \"full\", \"forward\", \"backward\" or \"none\"",
+                            );
+                        }
+                    }
+                }
                 "metadata" => meta.parse_nested_meta(|entry| {
                     let key = entry
                         .path

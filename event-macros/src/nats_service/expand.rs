@@ -338,6 +338,18 @@ fn expand_contract(model: &ServiceModel<'_>) -> TokenStream {
             metadata.insert(::std::string::ToString::to_string(#key), ::std::string::ToString::to_string(#value));
         }
     });
+    let compatibility = match model.compatibility.as_deref() {
+        Some(mode) => {
+            let variant = match mode {
+                "forward" => quote!(Forward),
+                "backward" => quote!(Backward),
+                "none" => quote!(None),
+                _ => quote!(Full),
+            };
+            quote!(::core::option::Option::Some(::event_runtime::compat::Compatibility::#variant))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     let queue_group = match &model.queue_group {
         Some(group) => quote!(::core::option::Option::Some(#group)),
         None => quote!(::core::option::Option::None),
@@ -376,7 +388,7 @@ fn expand_contract(model: &ServiceModel<'_>) -> TokenStream {
                 let mut endpoints = ::std::vec::Vec::new();
                 #(#endpoints)*
                 ::event_runtime::service::__private::service(
-                    #name, #version, #description, metadata, endpoints,
+                    #name, #version, #description, metadata, endpoints, #compatibility,
                 )
             }
         }

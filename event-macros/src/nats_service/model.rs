@@ -26,6 +26,8 @@ pub(crate) struct ServiceModel<'a> {
     pub(crate) prefix: String,
     pub(crate) queue_group: Option<String>,
     pub(crate) metadata: BTreeMap<String, String>,
+    /// A mode for every message, replacing the per-direction defaults, if set.
+    pub(crate) compatibility: Option<String>,
     pub(crate) methods: Vec<MethodModel<'a>>,
 }
 
@@ -105,6 +107,7 @@ impl<'a> ServiceModel<'a> {
             prefix,
             queue_group,
             metadata: attr.metadata,
+            compatibility: attr.compatibility.as_ref().map(syn::LitStr::value),
             methods,
         })
     }

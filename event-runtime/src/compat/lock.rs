@@ -6,7 +6,7 @@
 //! - An event must keep the compatibility its attribute names, `full` by default: consumers
 //!   replay old messages from streams, and old consumers read new ones.
 //! - A service endpoint's request must stay backward compatible and its response and error
-//!   forward compatible. That keeps a rolling upgrade safe when servers are upgraded before
+//!   forward compatible, unless the service's attribute names one mode for all of them. That keeps a rolling upgrade safe when servers are upgraded before
 //!   clients: new servers read requests from old clients, and old clients read replies from
 //!   new servers.
 //! - A change that breaks this passes only with a version bump (a higher event version; a
@@ -487,7 +487,10 @@ fn check_service(
         name: service.name.to_owned(),
         version: service.version.to_owned(),
         compared_with: None,
-        required: "requests backward, responses and errors forward".to_owned(),
+        required: service.compatibility.map_or_else(
+            || "requests backward, responses and errors forward".to_owned(),
+            |mode| mode.to_string(),
+        ),
         changes: Vec::new(),
         passed: true,
         summary: String::new(),
@@ -545,6 +548,11 @@ fn check_service(
         };
         let new = locked_endpoint(endpoint);
         let mut endpoint_changes: Vec<(Change, Compatibility)> = Vec::new();
+        let (request_mode, reply_mode) = service
+            .compatibility
+            .map_or((Compatibility::Backward, Compatibility::Forward), |mode| {
+                (mode, mode)
+            });
         endpoint_changes.extend(
             routing_change(
                 &format!("{name} subject"),
@@ -556,16 +564,16 @@ fn check_service(
         );
         for mut change in diff(&old.request, &new.request) {
             change.path = format!("{name} request {}", change.path);
-            endpoint_changes.push((change, Compatibility::Backward));
+            endpoint_changes.push((change, request_mode));
         }
         for mut change in diff(&old.response, &new.response) {
             change.path = format!("{name} response {}", change.path);
-            endpoint_changes.push((change, Compatibility::Forward));
+            endpoint_changes.push((change, reply_mode));
         }
         if let (Some(old_error), Some(new_error)) = (&old.error, &new.error) {
             for mut change in diff(old_error, new_error) {
                 change.path = format!("{name} error {}", change.path);
-                endpoint_changes.push((change, Compatibility::Forward));
+                endpoint_changes.push((change, reply_mode));
             }
         }
         for (change, required) in endpoint_changes {

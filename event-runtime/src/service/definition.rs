@@ -36,6 +36,9 @@ pub struct ServiceDefinition {
     pub metadata: BTreeMap<String, String>,
     /// The endpoints, one per trait method.
     pub endpoints: Vec<EndpointDefinition>,
+    /// The mode every message must keep when set with `compatibility = "..."`; otherwise
+    /// requests must stay backward and responses and errors forward compatible.
+    pub compatibility: Option<crate::compat::Compatibility>,
 }
 
 /// Writes a type's JSON Schema into a generator, returning a reference to it.
@@ -155,6 +158,7 @@ pub fn service(
     description: &'static str,
     metadata: BTreeMap<String, String>,
     endpoints: Vec<EndpointDefinition>,
+    compatibility: Option<crate::compat::Compatibility>,
 ) -> ServiceDefinition {
     ServiceDefinition {
         name,
@@ -162,5 +166,6 @@ pub fn service(
         description,
         metadata,
         endpoints,
+        compatibility,
     }
 }
