@@ -31,7 +31,7 @@ pub(crate) struct EndpointAttr {
     pub(crate) timeout_ms: Option<u64>,
 }
 
-const SERVICE_KEYS: &str = "`name`, `version`, `description`, `prefix`, `queue_group`, `no_queue_group` or `metadata(...)`";
+const SERVICE_KEYS: &str = "`name`, `version`, `description`, `prefix`, `queue_group`, `no_queue_group`, `compatibility` or `metadata(...)`";
 
 impl ServiceAttr {
     pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Self {
