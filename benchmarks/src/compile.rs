@@ -139,11 +139,12 @@ fn generate(dir: &Path) {
     }
 }
 
-fn build(dir: &Path, package: &str, target: &Path) -> f64 {
+fn build(dir: &Path, package: &str, target: &Path, incremental: bool) -> f64 {
     let started = Instant::now();
     let output = Command::new(env!("CARGO"))
         .args(["build", "--offline", "--quiet", "-p", package])
         .env("CARGO_TARGET_DIR", target)
+        .env("CARGO_INCREMENTAL", if incremental { "1" } else { "0" })
         .current_dir(dir)
         .output()
         .expect("run cargo");
@@ -160,21 +161,27 @@ fn touch(path: &Path) {
     std::fs::write(path, source).expect("touch source");
 }
 
-/// Returns the seconds each rebuild of (toolkit, baseline) took, `rounds` times each.
-pub(crate) fn measure(rounds: usize) -> (Vec<f64>, Vec<f64>) {
+/// Returns the seconds each rebuild of (toolkit, baseline) took, `rounds` times each, with
+/// incremental compilation on (an edit-compile loop) or off (the crate's full compile). With
+/// `BENCH_COMPILE_KEEP` set, the generated workspace is kept for profiling and its path
+/// printed.
+pub(crate) fn measure(rounds: usize, incremental: bool) -> (Vec<f64>, Vec<f64>) {
     let dir = tempfile::tempdir().expect("temp dir");
     generate(dir.path());
     let target = workspace_root().join("target/bench-compile");
     // Warm-up: compiles the dependencies once.
-    build(dir.path(), "gen-toolkit", &target);
-    build(dir.path(), "gen-baseline", &target);
+    build(dir.path(), "gen-toolkit", &target, incremental);
+    build(dir.path(), "gen-baseline", &target, incremental);
     let mut toolkit = Vec::new();
     let mut baseline = Vec::new();
     for _ in 0..rounds {
         touch(&dir.path().join("toolkit/src/lib.rs"));
-        toolkit.push(build(dir.path(), "gen-toolkit", &target));
+        toolkit.push(build(dir.path(), "gen-toolkit", &target, incremental));
         touch(&dir.path().join("baseline/src/lib.rs"));
-        baseline.push(build(dir.path(), "gen-baseline", &target));
+        baseline.push(build(dir.path(), "gen-baseline", &target, incremental));
+    }
+    if std::env::var_os("BENCH_COMPILE_KEEP").is_some() {
+        eprintln!("generated crates kept in {}", dir.keep().display());
     }
     (toolkit, baseline)
 }

@@ -362,6 +362,8 @@ impl EventBus {
     /// Publishes `event` with per-message options.
     ///
     /// The subject is filled and validated and the JSON encoded before anything is sent.
+    /// The message then waits in the client's write buffer; call [`flush`](Self::flush)
+    /// before exiting to be sure it was written.
     ///
     /// # Errors
     ///

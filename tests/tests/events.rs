@@ -179,6 +179,7 @@ async fn option_field_accepts_missing_and_null() {
     )
     .await
     .unwrap();
+    raw.flush().await.unwrap();
     let received = next_item(&mut stream, "EveryShape").await.unwrap();
     assert_eq!(received.event.nickname, None);
     assert_eq!(received.event.referrer, None);
@@ -448,6 +449,8 @@ async fn receive_error_keeps_payload_and_names_subject() {
     raw.publish("users.u-1.registered", "{oops".into())
         .await
         .unwrap();
+    // async-nats buffers a publish until something flushes the connection.
+    raw.flush().await.unwrap();
     let error = next_item(&mut stream, "error item").await.unwrap_err();
     assert_eq!(error.payload().as_ref(), b"{oops");
     let message = error.to_string();

@@ -116,11 +116,13 @@ fn expand_client(model: &ServiceModel<'_>) -> TokenStream {
             ///
             /// Returns `CallError::Service` with the method's typed error, or another
             /// `CallError` variant when the call itself fails.
-            #vis async fn #ident(
-                &self,
-                request: &#request,
-            ) -> ::core::result::Result<#response, ::event_runtime::service::CallError<#error>> {
-                self.#with_ident(request, &::event_runtime::service::CallOptions::new()).await
+            #vis fn #ident<'a>(
+                &'a self,
+                request: &'a #request,
+            ) -> impl ::core::future::Future<
+                Output = ::core::result::Result<#response, ::event_runtime::service::CallError<#error>>,
+            > + ::core::marker::Send + 'a {
+                self.#with_ident(request, &::event_runtime::service::__private::NO_OPTIONS)
             }
 
             #(#cfgs)*

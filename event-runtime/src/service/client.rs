@@ -12,10 +12,11 @@ use serde::de::DeserializeOwned;
 use super::definition::DEFAULT_TIMEOUT;
 use super::protocol::{ERROR_CODE_HEADER, ERROR_HEADER};
 use super::{
-    CORRELATION_ID_HEADER, CallError, REQUEST_TIMEOUT_HEADER, ServiceError, TYPED_ERROR_HEADER,
+    CORRELATION_ID_HEADER, CallError, NoError, REQUEST_TIMEOUT_HEADER, ServiceError,
+    TYPED_ERROR_HEADER,
 };
 use crate::bus::header_wire_len;
-use crate::codec::to_vec_strict;
+use crate::codec::{EncodeError, to_vec_strict};
 
 /// Options for one call.
 ///
@@ -40,8 +41,12 @@ pub struct CallOptions {
 
 impl CallOptions {
     /// Creates options that change nothing.
-    pub fn new() -> Self {
-        Self::default()
+    pub const fn new() -> Self {
+        Self {
+            timeout: None,
+            correlation_id: None,
+            headers: Vec::new(),
+        }
     }
 
     /// Sets the timeout of this call, overriding the method's and the client's.
@@ -62,6 +67,10 @@ impl CallOptions {
         self
     }
 }
+
+/// Options that change nothing, shared by every call made without options.
+#[doc(hidden)]
+pub static NO_OPTIONS: CallOptions = CallOptions::new();
 
 /// The client state shared by every generated `{Trait}Client`: the connection, the subject
 /// prefix and the default timeout.
@@ -140,6 +149,24 @@ impl ServiceClient {
         Resp: DeserializeOwned,
         E: ServiceError,
     {
+        let encoded = to_vec_strict(request);
+        let (subject, reply) = self
+            .send(method, subject, method_timeout, encoded, options)
+            .await
+            .map_err(CallError::widen)?;
+        decode_reply(&subject, &reply)
+    }
+
+    /// Sends an encoded request and waits for the reply. Not generic, so that each service
+    /// method compiles only its own encoding and decoding.
+    async fn send(
+        &self,
+        method: &str,
+        subject: Option<&str>,
+        method_timeout: Option<Duration>,
+        encoded: Result<Vec<u8>, EncodeError>,
+        options: &CallOptions,
+    ) -> Result<(String, async_nats::Message), CallError<NoError>> {
         let subject = match subject {
             Some(subject) => subject.to_owned(),
             None => format!("{}.{method}", self.prefix),
@@ -149,7 +176,7 @@ impl ServiceClient {
             .or(method_timeout)
             .or(self.timeout)
             .unwrap_or(DEFAULT_TIMEOUT);
-        let payload = match to_vec_strict(request) {
+        let payload = match encoded {
             Ok(payload) => payload,
             Err(source) => return Err(CallError::Encode { subject, source }),
         };
@@ -167,11 +194,10 @@ impl ServiceClient {
             .payload(payload.into())
             .headers(headers)
             .timeout(Some(timeout));
-        let reply = match self.client.send_request(subject.clone(), request).await {
-            Ok(reply) => reply,
-            Err(error) => return Err(request_error(subject, timeout, &error)),
-        };
-        decode_reply(&subject, &reply)
+        match self.client.send_request(subject.clone(), request).await {
+            Ok(reply) => Ok((subject, reply)),
+            Err(error) => Err(request_error(subject, timeout, &error)),
+        }
     }
 }
 

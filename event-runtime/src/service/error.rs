@@ -172,6 +172,38 @@ pub enum CallError<E> {
     },
 }
 
+impl CallError<NoError> {
+    /// Converts an error that cannot hold a typed error into one for any error type.
+    pub(crate) fn widen<E>(self) -> CallError<E> {
+        match self {
+            Self::Service(never) => match never {},
+            Self::Server { code, description } => CallError::Server { code, description },
+            Self::NoResponders { subject } => CallError::NoResponders { subject },
+            Self::Timeout { subject, timeout } => CallError::Timeout { subject, timeout },
+            Self::Transport { subject, reason } => CallError::Transport { subject, reason },
+            Self::Encode { subject, source } => CallError::Encode { subject, source },
+            Self::Decode {
+                subject,
+                what,
+                reason,
+            } => CallError::Decode {
+                subject,
+                what,
+                reason,
+            },
+            Self::PayloadTooLarge {
+                subject,
+                size,
+                max_payload,
+            } => CallError::PayloadTooLarge {
+                subject,
+                size,
+                max_payload,
+            },
+        }
+    }
+}
+
 /// Why a service could not start.
 ///
 /// # Examples

@@ -43,7 +43,7 @@ pub const TYPED_ERROR_HEADER: &str = "Service-Error-Body";
 /// Items used by the code `#[nats_service]` generates. Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use super::client::schema_name;
+    pub use super::client::{NO_OPTIONS, schema_name};
     pub use super::definition::{endpoint, service};
     pub use super::dispatch::{decode_request, reply_result, reply_value};
 }
