@@ -28,9 +28,8 @@ pub use render::{assert_locked, render_json, render_text};
 /// ```
 /// use event_runtime::compat::Compatibility;
 ///
-/// assert!(Compatibility::Full.includes(Compatibility::Forward));
-/// assert!(!Compatibility::Forward.includes(Compatibility::Backward));
 /// assert_eq!("backward".parse::<Compatibility>(), Ok(Compatibility::Backward));
+/// assert_eq!(Compatibility::Full.to_string(), "full");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -46,27 +45,6 @@ pub enum Compatibility {
 }
 
 impl Compatibility {
-    /// Returns whether a change with guarantee `self` meets the requirement `required`.
-    #[must_use]
-    pub fn includes(self, required: Self) -> bool {
-        match required {
-            Self::None => true,
-            Self::Full => self == Self::Full,
-            Self::Forward => matches!(self, Self::Full | Self::Forward),
-            Self::Backward => matches!(self, Self::Full | Self::Backward),
-        }
-    }
-
-    /// Returns the guarantee left after two changes: what both keep.
-    #[must_use]
-    pub fn and(self, other: Self) -> Self {
-        match (self, other) {
-            (Self::Full, other) | (other, Self::Full) => other,
-            (a, b) if a == b => a,
-            _ => Self::None,
-        }
-    }
-
     /// Returns the lowercase name used in attributes and the lock file.
     #[must_use]
     pub fn as_str(self) -> &'static str {
