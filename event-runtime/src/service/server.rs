@@ -386,7 +386,9 @@ async fn handle_request(
 ) {
     let endpoint = &shared.endpoints[index];
     let Some(reply_to) = message.reply.clone() else {
-        warn!(subject = %message.subject, endpoint = endpoint.name, "request has no reply subject; skipped");
+        if let Some(suppressed) = endpoint.warn_allowed() {
+            warn!(subject = %message.subject, endpoint = endpoint.name, suppressed, "request has no reply subject; skipped");
+        }
         endpoint.record(
             received.elapsed(),
             Some(&ErrorReply::server(400, "request has no reply subject")),
@@ -433,6 +435,17 @@ async fn handle_request(
     span.record("outcome", outcome.as_str());
     let sent = send_reply(&shared.client, reply_to, reply).await;
     endpoint.record(received.elapsed(), error.as_ref());
+    log_result(endpoint, &span, error.as_ref(), sent);
+}
+
+/// Logs a handled request: at debug when it succeeded, at warn (rate-limited per endpoint)
+/// when the handler failed or the reply could not be sent.
+fn log_result(
+    endpoint: &EndpointState,
+    span: &tracing::Span,
+    error: Option<&ErrorReply>,
+    sent: Result<(), async_nats::PublishError>,
+) {
     if error.is_none() && sent.is_ok() {
         span.in_scope(|| debug!("request handled"));
         return;
@@ -440,7 +453,7 @@ async fn handle_request(
     let Some(suppressed) = endpoint.warn_allowed() else {
         return;
     };
-    span.in_scope(|| match (&error, sent) {
+    span.in_scope(|| match (error, sent) {
         (_, Err(send_error)) => warn!(suppressed, error = %send_error, "failed to send reply"),
         (Some(error), Ok(())) => {
             warn!(suppressed, code = error.code, error = %error.description, "request failed");
