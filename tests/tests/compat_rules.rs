@@ -171,6 +171,12 @@ fn cases() -> Vec<Case> {
             expected: vec![("/payment/oneOf[kind=card]", Rule::VariantAdded, Backward)],
         },
         Case {
+            name: "variant added next to a catch-all",
+            old: payment(json!([free, true])),
+            new: payment(json!([free, true, card(id.clone())])),
+            expected: vec![("/payment/oneOf[kind=card]", Rule::VariantAdded, Full)],
+        },
+        Case {
             name: "tagged variant removed",
             old: payment(json!([free, card(id.clone())])),
             new: payment(json!([free])),

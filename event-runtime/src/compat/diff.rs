@@ -528,6 +528,20 @@ impl<'a> Walk<'a> {
     fn compare_variants(&mut self, old: &Shape<'a>, new: &Shape<'a>, path: &str) {
         let old_keys = variant_keys(self.old_root, &old.variants);
         let new_keys = variant_keys(self.new_root, &new.variants);
+        // A branch that accepts anything, such as `#[serde(untagged)] Other(Value)`, lets
+        // old readers take a new variant, so adding one keeps full compatibility.
+        // NOTE: schemars writes a `#[serde(other)]` unit variant like any other variant, so
+        // that catch-all cannot be seen in the schema, and adding a variant next to it is
+        // still reported as backward only.
+        let old_catch_all = old
+            .variants
+            .iter()
+            .any(|branch| is_catch_all(self.old_root, branch));
+        let added = if old_catch_all {
+            Classification::Full
+        } else {
+            Classification::Backward
+        };
         for (key, new_variant) in &new_keys {
             match old_keys.iter().find(|(old_key, _)| old_key == key) {
                 Some((_, old_variant)) => self.compare(
@@ -541,7 +555,7 @@ impl<'a> Walk<'a> {
                     Rule::VariantAdded,
                     Value::Null,
                     (*new_variant).clone(),
-                    Classification::Backward,
+                    added,
                 ),
             }
         }
@@ -556,6 +570,21 @@ impl<'a> Walk<'a> {
                 );
             }
         }
+    }
+}
+
+/// Whether a union branch accepts any value: `true`, `{}`, or a schema with no constraint.
+fn is_catch_all(root: &Value, branch: &Value) -> bool {
+    let (resolved, _) = Walk::resolve(root, branch);
+    match resolved {
+        Value::Bool(true) => true,
+        Value::Object(map) => map.keys().all(|key| {
+            matches!(
+                key.as_str(),
+                "title" | "description" | "default" | "examples"
+            )
+        }),
+        _ => false,
     }
 }
 
