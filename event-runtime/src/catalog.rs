@@ -57,22 +57,55 @@ impl EventDescriptor {
     /// Describes event type `E`.
     #[must_use]
     pub fn of<E: DomainEvent>() -> Self {
-        let placeholders = event_core::SubjectTemplate::parse(E::SUBJECT_TEMPLATE)
+        // Only the schema function depends on `E`, and `describe` is not generic, so each
+        // event of a contracts crate adds little code to compile.
+        Self::describe(
+            EventConsts {
+                name: E::NAME,
+                version: E::VERSION,
+                event_type: E::EVENT_TYPE,
+                subject_template: E::SUBJECT_TEMPLATE,
+                compatibility: E::COMPATIBILITY,
+                fields: E::FIELDS,
+                container_attrs: E::CONTAINER_ATTRS,
+            },
+            std::any::type_name::<E>(),
+            crate::erased_schema::subschema_of::<E>,
+        )
+    }
+
+    fn describe(
+        consts: EventConsts,
+        rust_type: &'static str,
+        schema: fn(&mut SchemaGenerator) -> Schema,
+    ) -> Self {
+        let placeholders = event_core::SubjectTemplate::parse(consts.subject_template)
             .map(|template| template.placeholders().map(str::to_owned).collect())
             .unwrap_or_default();
         Self {
-            name: E::NAME,
-            version: E::VERSION,
-            event_type: E::EVENT_TYPE,
-            subject_template: E::SUBJECT_TEMPLATE,
+            name: consts.name,
+            version: consts.version,
+            event_type: consts.event_type,
+            subject_template: consts.subject_template,
             placeholders,
-            rust_type: std::any::type_name::<E>(),
-            schema: |generator| generator.subschema_for::<E>(),
-            compatibility: E::COMPATIBILITY,
-            fields: E::FIELDS,
-            container_attrs: E::CONTAINER_ATTRS,
+            rust_type,
+            schema,
+            compatibility: consts.compatibility,
+            fields: consts.fields,
+            container_attrs: consts.container_attrs,
         }
     }
+}
+
+/// The associated constants of a `DomainEvent` implementation.
+struct EventConsts {
+    name: &'static str,
+    version: u32,
+    event_type: &'static str,
+    subject_template: &'static str,
+    compatibility: crate::compat::Compatibility,
+    fields: &'static [crate::compat::FieldPrint],
+    container_attrs: &'static str,
 }
 
 /// One registered contract; the macros submit these, users rarely need the type.

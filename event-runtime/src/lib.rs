@@ -40,6 +40,7 @@ pub mod cli;
 mod codec;
 pub mod compat;
 mod envelope;
+mod erased_schema;
 mod event;
 pub mod export;
 mod ratelimit;

@@ -103,12 +103,26 @@ pub trait ServiceContract {
     fn definition() -> ServiceDefinition;
 }
 
-fn schema_of<T: schemars::JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
-    generator.subschema_for::<T>()
+/// The schema name and schema function of one endpoint type.
+struct EndpointType {
+    name: std::borrow::Cow<'static, str>,
+    schema: SchemaFn,
+}
+
+impl EndpointType {
+    fn of<T: schemars::JsonSchema>() -> Self {
+        Self {
+            name: T::schema_name(),
+            schema: crate::erased_schema::subschema_of::<T>,
+        }
+    }
 }
 
 /// Builds an endpoint definition from its types; used by the code `#[nats_service]`
 /// generates.
+///
+/// Only the schema functions depend on the type parameters. A non-generic function builds
+/// the rest, so each endpoint of a contracts crate adds little code to compile.
 #[doc(hidden)]
 #[must_use]
 pub fn endpoint<Req, Resp, E>(
@@ -124,15 +138,44 @@ where
     Resp: schemars::JsonSchema,
     E: schemars::JsonSchema,
 {
-    let request_type = Req::schema_name().into_owned();
-    let response_type = Resp::schema_name().into_owned();
-    let error_type = typed_error.then(|| E::schema_name().into_owned());
+    let error = if typed_error {
+        Some(EndpointType::of::<E>())
+    } else {
+        None
+    };
+    build_endpoint(
+        name,
+        subject,
+        custom_subject,
+        queue_group,
+        timeout_ms,
+        [EndpointType::of::<Req>(), EndpointType::of::<Resp>()],
+        error,
+    )
+}
+
+fn build_endpoint(
+    name: &'static str,
+    subject: &str,
+    custom_subject: bool,
+    queue_group: Option<&str>,
+    timeout_ms: Option<u64>,
+    [request, response]: [EndpointType; 2],
+    error: Option<EndpointType>,
+) -> EndpointDefinition {
+    let request_type = request.name.into_owned();
+    let response_type = response.name.into_owned();
     let mut metadata = BTreeMap::new();
     metadata.insert("request_schema".to_owned(), request_type.clone());
     metadata.insert("response_schema".to_owned(), response_type.clone());
-    if let Some(error_type) = &error_type {
-        metadata.insert("error_schema".to_owned(), error_type.clone());
-    }
+    let (error_type, error_schema) = match error {
+        Some(error) => {
+            let error_type = error.name.into_owned();
+            metadata.insert("error_schema".to_owned(), error_type.clone());
+            (Some(error_type), Some(error.schema))
+        }
+        None => (None, None),
+    };
     EndpointDefinition {
         name,
         subject: subject.to_owned(),
@@ -142,9 +185,9 @@ where
         request_type,
         response_type,
         error_type,
-        request_schema: schema_of::<Req>,
-        response_schema: schema_of::<Resp>,
-        error_schema: typed_error.then_some(schema_of::<E> as SchemaFn),
+        request_schema: request.schema,
+        response_schema: response.schema,
+        error_schema,
         metadata,
     }
 }
