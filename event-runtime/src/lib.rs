@@ -137,8 +137,9 @@ pub use event_macros::domain_event;
 /// - `{Trait}Client`, with `new(async_nats::Client)`, `builder(..)` for the default timeout
 ///   and prefix, and per method `m(&Req)` and `m_with(&Req, &CallOptions)` returning
 ///   `Result<Resp, CallError<Err>>`;
-/// - `{Trait}Server<H>`, with `new(handler)`, `max_concurrency`, `prefix`, `queue_group` and
-///   `serve(client)` returning a [`service::ServiceHandle`];
+/// - `{Trait}Server<H>`, an alias of [`service::Server`] for handlers `H` of the trait, with
+///   `new(handler)`, `max_concurrency`, `prefix`, `queue_group` and `serve(client)`
+///   returning a [`service::ServiceHandle`];
 /// - `{Trait}Contract`, implementing [`service::ServiceContract`].
 ///
 /// # Examples

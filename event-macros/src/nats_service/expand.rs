@@ -229,66 +229,25 @@ fn expand_server(model: &ServiceModel<'_>) -> TokenStream {
     });
     quote! {
         #[doc = #doc]
-        #vis struct #server<H> {
-            handler: H,
-            config: ::event_runtime::service::ServerConfig,
-        }
-
-        impl<H: #trait_ident> #server<H> {
-            /// Wraps a handler with the default settings.
-            #vis fn new(handler: H) -> Self {
-                Self { handler, config: ::core::default::Default::default() }
-            }
-
-            /// Sets how many requests run at once; further requests wait.
-            #[must_use]
-            #vis fn max_concurrency(mut self, limit: usize) -> Self {
-                self.config = self.config.max_concurrency(limit);
-                self
-            }
-
-            /// Sets the subject prefix of methods without a subject of their own.
-            #[must_use]
-            #vis fn prefix(mut self, prefix: impl ::core::convert::Into<::std::string::String>) -> Self {
-                self.config = self.config.prefix(prefix);
-                self
-            }
-
-            /// Overrides the queue group declared on the trait.
-            #[must_use]
-            #vis fn queue_group(mut self, group: ::event_runtime::service::QueueGroup) -> Self {
-                self.config = self.config.queue_group(group);
-                self
-            }
-
-            /// Subscribes to every endpoint and to `$SRV` discovery, and serves until the
-            /// returned handle is stopped.
-            ///
-            /// # Errors
-            ///
-            /// Returns `ServeError` when a setting is invalid or a subscription fails.
-            #vis async fn serve(
-                self,
-                client: ::event_runtime::async_nats::Client,
-            ) -> ::core::result::Result<
-                ::event_runtime::service::ServiceHandle,
-                ::event_runtime::service::ServeError,
-            > {
-                let definition =
-                    <#contract as ::event_runtime::service::ServiceContract>::definition();
-                let dispatch = #dispatch(::std::sync::Arc::new(self.handler));
-                ::event_runtime::service::serve(
-                    client,
-                    definition,
-                    ::std::sync::Arc::new(dispatch),
-                    self.config,
-                )
-                .await
-            }
-        }
+        ///
+        /// `new(handler)`, the builder methods and `serve(client)` are those of
+        /// `event_runtime::service::Server`.
+        #vis type #server<H> = ::event_runtime::service::Server<#dispatch<H>>;
 
         #[doc(hidden)]
         #vis struct #dispatch<H>(::std::sync::Arc<H>);
+
+        impl<H: #trait_ident> ::event_runtime::service::ServiceDispatch for #dispatch<H> {
+            type Handler = H;
+
+            fn from_handler(handler: H) -> Self {
+                Self(::std::sync::Arc::new(handler))
+            }
+
+            fn definition() -> ::event_runtime::service::ServiceDefinition {
+                <#contract as ::event_runtime::service::ServiceContract>::definition()
+            }
+        }
 
         impl<H: #trait_ident> ::event_runtime::service::Dispatch for #dispatch<H> {
             fn dispatch(

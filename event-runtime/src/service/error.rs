@@ -228,6 +228,9 @@ pub enum ServeError {
         /// The error from async-nats.
         source: async_nats::SubscribeError,
     },
+    /// The server did not confirm the subscriptions, because the connection failed.
+    #[error("failed to confirm the service's subscriptions with the server: {0}")]
+    Flush(#[source] async_nats::client::FlushError),
 }
 
 /// Why [`ServiceHandle::stop`](super::ServiceHandle::stop) could not stop cleanly.

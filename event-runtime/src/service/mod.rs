@@ -29,7 +29,10 @@ pub use definition::{
 };
 pub use dispatch::{Dispatch, ErrorReply, Reply};
 pub use error::{CallError, NoError, ServeError, ServiceError, StopError};
-pub use server::{DEFAULT_MAX_CONCURRENCY, QueueGroup, ServerConfig, ServiceHandle, serve};
+pub use server::{
+    DEFAULT_MAX_CONCURRENCY, QueueGroup, Server, ServerConfig, ServiceDispatch, ServiceHandle,
+    serve,
+};
 
 /// Request header with the caller's remaining timeout, in whole milliseconds.
 pub const REQUEST_TIMEOUT_HEADER: &str = "Request-Timeout-Ms";

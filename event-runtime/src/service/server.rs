@@ -25,7 +25,7 @@ use crate::ratelimit::WarnLimiter;
 /// Requests one instance runs at once unless configured otherwise.
 pub const DEFAULT_MAX_CONCURRENCY: usize = 256;
 
-/// Server settings that a generated `{Trait}Server` exposes through its builder methods.
+/// Server settings that [`Server`] exposes through its builder methods.
 ///
 /// # Examples
 ///
@@ -70,7 +70,7 @@ pub enum QueueGroup {
 }
 
 impl ServerConfig {
-    /// Sets how many requests run at once; further requests wait in the subscription's buffer.
+    /// Sets how many requests run at once. Further requests wait in the subscription's buffer.
     pub fn max_concurrency(mut self, limit: usize) -> Self {
         self.max_concurrency = limit;
         self
@@ -86,6 +86,95 @@ impl ServerConfig {
     pub fn queue_group(mut self, group: QueueGroup) -> Self {
         self.queue_group = Some(group);
         self
+    }
+}
+
+/// The dispatcher that `#[nats_service]` generates for a trait: it ties the handler type to
+/// the service's definition, so that [`Server`] can serve any generated service.
+pub trait ServiceDispatch: Dispatch + Sized {
+    /// The type that implements the service trait.
+    type Handler;
+
+    /// Wraps the handler that serves every request.
+    fn from_handler(handler: Self::Handler) -> Self;
+
+    /// Returns the service's definition with the default subject prefix and queue group.
+    fn definition() -> ServiceDefinition;
+}
+
+/// A handler waiting to be served as a NATS service, with its settings.
+///
+/// `#[nats_service]` names it `{Trait}Server<H>` for each trait, so that
+/// `GreeterServer::new(handler)` takes any implementation `H` of `Greeter`.
+///
+/// # Examples
+///
+/// ```
+/// use event_runtime::nats_service;
+/// use event_runtime::service::QueueGroup;
+///
+/// #[nats_service(name = "greeter", version = "1.0.0")]
+/// pub trait Greeter {
+///     async fn greet(&self, name: String) -> String;
+/// }
+///
+/// struct English;
+///
+/// impl Greeter for English {
+///     async fn greet(&self, name: String) -> String {
+///         format!("Hello, {name}!")
+///     }
+/// }
+///
+/// let server = GreeterServer::new(English)
+///     .max_concurrency(16)
+///     .queue_group(QueueGroup::None);
+/// // `server.serve(client).await` subscribes and returns a `ServiceHandle`.
+/// ```
+#[must_use]
+pub struct Server<D: ServiceDispatch> {
+    handler: D::Handler,
+    config: ServerConfig,
+}
+
+impl<D: ServiceDispatch> Server<D> {
+    /// Wraps a handler with the default settings.
+    pub fn new(handler: D::Handler) -> Self {
+        Self {
+            handler,
+            config: ServerConfig::default(),
+        }
+    }
+
+    /// Sets how many requests run at once. Further requests wait in the subscription's buffer.
+    pub fn max_concurrency(mut self, limit: usize) -> Self {
+        self.config = self.config.max_concurrency(limit);
+        self
+    }
+
+    /// Sets the subject prefix of endpoints without a subject of their own.
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.config = self.config.prefix(prefix);
+        self
+    }
+
+    /// Overrides the queue group declared on the trait.
+    pub fn queue_group(mut self, group: QueueGroup) -> Self {
+        self.config = self.config.queue_group(group);
+        self
+    }
+
+    /// Subscribes to every endpoint and to `$SRV` discovery, and serves until the returned
+    /// handle is stopped.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`ServeError::InvalidConfig`] for a concurrency limit of 0,
+    /// [`ServeError::Subscribe`] when a subscription fails, and [`ServeError::Flush`] when the
+    /// connection fails before the server confirms the subscriptions.
+    pub async fn serve(self, client: Client) -> Result<ServiceHandle, ServeError> {
+        let dispatch = D::from_handler(self.handler);
+        serve(client, D::definition(), Arc::new(dispatch), self.config).await
     }
 }
 
@@ -222,12 +311,13 @@ impl ServiceHandle {
 
 /// Starts serving `definition` on `client`, dispatching requests to `dispatch`.
 ///
-/// Called by the generated `{Trait}Server::serve`.
+/// Called by [`Server::serve`].
 ///
 /// # Errors
 ///
-/// Returns [`ServeError::InvalidConfig`] for a concurrency limit of 0, and
-/// [`ServeError::Subscribe`] when a subscription fails.
+/// Returns [`ServeError::InvalidConfig`] for a concurrency limit of 0,
+/// [`ServeError::Subscribe`] when a subscription fails, and [`ServeError::Flush`] when the
+/// connection fails before the server confirms the subscriptions.
 pub async fn serve(
     client: Client,
     definition: ServiceDefinition,
@@ -257,25 +347,37 @@ pub async fn serve(
         started: now_rfc3339(),
         shared_endpoints: Arc::clone(&shared) as Arc<dyn discovery::EndpointSource>,
     });
-    let (stop, stop_rx) = watch::channel(false);
-    let mut endpoint_tasks = Vec::new();
-    for index in 0..shared.endpoints.len() {
-        let endpoint = &shared.endpoints[index];
+    // Every subscription is made before any task starts, so that an error here drops the
+    // subscribers (which unsubscribes them) and leaves nothing running.
+    let mut subscribers = Vec::with_capacity(shared.endpoints.len());
+    for endpoint in &shared.endpoints {
         let subject = endpoint.subject.clone();
         let subscribed = match &endpoint.queue_group {
             Some(group) => client.queue_subscribe(subject.clone(), group.clone()).await,
             None => client.subscribe(subject.clone()).await,
         };
-        let subscriber = subscribed.map_err(|source| ServeError::Subscribe { subject, source })?;
-        let task = tokio::spawn(endpoint_loop(
-            Arc::clone(&shared),
-            index,
-            subscriber,
-            stop_rx.clone(),
-        ));
-        endpoint_tasks.push(task);
+        subscribers.push(subscribed.map_err(|source| ServeError::Subscribe { subject, source })?);
     }
     let discovery_task = discovery::start(&client, Arc::clone(&discovery)).await?;
+    // A flush is a PING/PONG round trip: once it returns, nats-server has processed every
+    // SUB sent before it, so a request from any connection now finds the endpoints.
+    if let Err(error) = client.flush().await {
+        discovery_task.abort();
+        return Err(ServeError::Flush(error));
+    }
+    let (stop, stop_rx) = watch::channel(false);
+    let endpoint_tasks = subscribers
+        .into_iter()
+        .enumerate()
+        .map(|(index, subscriber)| {
+            tokio::spawn(endpoint_loop(
+                Arc::clone(&shared),
+                index,
+                subscriber,
+                stop_rx.clone(),
+            ))
+        })
+        .collect();
     info!(
         service = definition.name,
         version = definition.version,
