@@ -10,7 +10,7 @@ use syn::ext::IdentExt;
 pub(crate) struct FieldPrint {
     pub(crate) name: String,
     pub(crate) ty: String,
-    /// Whether a message may omit the field: an `Option`, or a field with a serde default.
+    /// Whether messages may omit the field; see [`is_optional`].
     pub(crate) optional: bool,
     /// The field's `#[serde(...)]` attributes, as tokens.
     pub(crate) attrs: String,
@@ -32,10 +32,29 @@ fn has_serde_word(attrs: &str, word: &str) -> bool {
         .any(|token| token == word)
 }
 
+/// Whether writers and readers may both leave the field out of a message: writers skip it
+/// (`skip_serializing_if`, so the exported schema does not require it), and readers fill it
+/// in when it is missing (an `Option`, or a serde default). This matches how the `check`
+/// command classifies the field from its schema, where a field that writers always send is
+/// required.
+pub(crate) fn is_optional(ty: &str, attrs: &str, container: &str) -> bool {
+    let readers_fill_in =
+        is_option(ty) || has_serde_word(container, "default") || has_serde_word(attrs, "default");
+    readers_fill_in && has_serde_word(attrs, "skip_serializing_if")
+}
+
+/// Whether a type, as tokens (`Option < String >`, `std :: option :: Option < u8 >`), is an
+/// `Option`.
+fn is_option(ty: &str) -> bool {
+    ty.split('<')
+        .next()
+        .and_then(|path| path.rsplit("::").next())
+        .is_some_and(|name| name.trim() == "Option")
+}
+
 /// Fingerprints every serialized field; `#[serde(skip)]` fields are not on the wire.
 pub(crate) fn fields(item: &syn::ItemStruct) -> Vec<FieldPrint> {
     let container = serde_attrs(&item.attrs);
-    let container_default = has_serde_word(&container, "default");
     item.fields
         .iter()
         .filter_map(|field| {
@@ -44,14 +63,43 @@ pub(crate) fn fields(item: &syn::ItemStruct) -> Vec<FieldPrint> {
                 return None;
             }
             let ty = field.ty.to_token_stream().to_string();
-            let is_option = matches!(&field.ty, syn::Type::Path(path)
-                if path.path.segments.last().is_some_and(|s| s.ident == "Option"));
             Some(FieldPrint {
                 name: field.ident.as_ref()?.unraw().to_string(),
-                optional: is_option || container_default || has_serde_word(&attrs, "default"),
+                optional: is_optional(&ty, &attrs, &container),
                 ty,
                 attrs,
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn option_type_detected() {
+        assert!(is_option("Option < String >"));
+        assert!(is_option("std :: option :: Option < u8 >"));
+        assert!(!is_option("Vec < Option < u8 > >"));
+        assert!(!is_option("OptionSet"));
+    }
+
+    #[test]
+    fn optional_needs_skip_and_fill_in() {
+        let skip = "# [serde (skip_serializing_if = \"Option::is_none\")]";
+        assert!(is_optional("Option < String >", skip, ""));
+        assert!(!is_optional("Option < String >", "", ""));
+        assert!(!is_optional("String", skip, ""));
+        assert!(is_optional(
+            "String",
+            "# [serde (default , skip_serializing_if = \"String::is_empty\")]",
+            ""
+        ));
+        assert!(is_optional(
+            "Vec < u8 >",
+            "# [serde (skip_serializing_if = \"Vec::is_empty\")]",
+            "# [serde (default)]"
+        ));
+    }
 }

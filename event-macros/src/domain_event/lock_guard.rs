@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::fingerprint::FieldPrint;
+use super::fingerprint::{FieldPrint, is_optional};
 use super::model::EventModel;
 use crate::errors::Errors;
 
@@ -123,7 +123,9 @@ pub(crate) fn check(
     for old in &locked_fields {
         match fields.iter().find(|f| f.name == old.name) {
             None => {
-                let breaks = if old.optional {
+                // Recomputed rather than read from the lock, so that locks written by earlier
+                // releases, with another rule, give the same answer.
+                let breaks = if is_optional(&old.ty, &old.attrs, locked_container) {
                     denies_unknown.then_some("new readers reject it in old messages")
                 } else {
                     (mode != "backward").then_some("old readers require it")
@@ -138,7 +140,10 @@ pub(crate) fn check(
                     );
                 }
             }
-            Some(new) if new != old => {
+            Some(new) if new.ty != old.ty || new.attrs != old.attrs => {
+                if new.attrs == old.attrs && number_change_allowed(&old.ty, &new.ty, mode) {
+                    continue;
+                }
                 let field = model.field(&new.name);
                 let message = format!(
                     "field `{}` of {} changed since version {version} was locked in {lock_name}: \
@@ -168,7 +173,7 @@ pub(crate) fn check(
         if let Some(reason) = breaks {
             let message = format!(
                 "field `{}` was added to {} since version {version} was locked in {lock_name}, and {reason} ({mode} compatibility); \
-                 make it an `Option` or give it `#[serde(default)]`, or {fix}",
+                 make it an `Option` with `#[serde(default, skip_serializing_if = \"Option::is_none\")]`, so that writers may omit it and readers fill it in, or {fix}",
                 new.name, model.name
             );
             match model.field(&new.name) {
@@ -176,6 +181,48 @@ pub(crate) fn check(
                 None => errors.spanned(&model.item.ident, message),
             }
         }
+    }
+}
+
+/// Whether changing a field between two number types keeps the mode's readers working: a
+/// widening (`u32` to `u64`, an integer to `f64`) lets new readers read old messages, which
+/// backward compatibility asks for, and a narrowing lets old readers read new messages, which
+/// forward compatibility asks for. Full compatibility allows neither.
+fn number_change_allowed(old: &str, new: &str, mode: &str) -> bool {
+    match mode {
+        "backward" => widens(old, new),
+        "forward" => widens(new, old),
+        _ => false,
+    }
+}
+
+/// Whether every value of number type `from` is a value of number type `to`, as JSON readers
+/// decode it; integers into floats count, as JSON has one number type.
+fn widens(from: &str, to: &str) -> bool {
+    /// Smallest and largest values of the integer types, as `i128` bounds where they fit.
+    fn integer_range(ty: &str) -> Option<(i128, u128)> {
+        Some(match ty {
+            "u8" => (0, u8::MAX.into()),
+            "u16" => (0, u16::MAX.into()),
+            "u32" => (0, u32::MAX.into()),
+            "u64" => (0, u64::MAX.into()),
+            "u128" => (0, u128::MAX),
+            "i8" => (i8::MIN.into(), i8::MAX.unsigned_abs().into()),
+            "i16" => (i16::MIN.into(), i16::MAX.unsigned_abs().into()),
+            "i32" => (i32::MIN.into(), i32::MAX.unsigned_abs().into()),
+            "i64" => (i64::MIN.into(), i64::MAX.unsigned_abs().into()),
+            "i128" => (i128::MIN, i128::MAX.unsigned_abs()),
+            _ => return None,
+        })
+    }
+    let is_float = |ty: &str| ty == "f32" || ty == "f64";
+    match (integer_range(from), integer_range(to)) {
+        (Some((from_min, from_max)), Some((to_min, to_max))) => {
+            to_min <= from_min && from_max <= to_max
+        }
+        (Some(_), None) => is_float(to),
+        (None, None) => from == "f32" && to == "f64",
+        (None, Some(_)) => false,
     }
 }
 
@@ -194,4 +241,31 @@ fn field_from_json(value: &Value) -> Option<FieldPrint> {
         optional: value["optional"].as_bool()?,
         attrs: value["attrs"].as_str().unwrap_or_default().to_owned(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widening_table() {
+        assert!(widens("u32", "u64"));
+        assert!(widens("u32", "i64"));
+        assert!(widens("i8", "i16"));
+        assert!(widens("u64", "f64"));
+        assert!(widens("f32", "f64"));
+        assert!(!widens("u64", "u32"));
+        assert!(!widens("u32", "i32"));
+        assert!(!widens("i32", "u64"));
+        assert!(!widens("f64", "i64"));
+        assert!(!widens("String", "u64"));
+    }
+
+    #[test]
+    fn number_change_by_mode() {
+        assert!(number_change_allowed("u32", "u64", "backward"));
+        assert!(!number_change_allowed("u32", "u64", "forward"));
+        assert!(number_change_allowed("u64", "u32", "forward"));
+        assert!(!number_change_allowed("u32", "u64", "full"));
+    }
 }

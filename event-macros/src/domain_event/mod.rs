@@ -28,15 +28,23 @@ pub(crate) fn expand(
     let lock = lock_guard::find_lock(source_file);
     let mut fields = Vec::new();
     let mut container = String::new();
+    // The guard's errors are kept apart: the event itself is valid, so it is still expanded
+    // next to them, and the compiler reports no follow-on errors such as unknown `serde`
+    // attributes.
+    let mut guard_errors = Errors::default();
     if let Some(model) = &model {
         fields = fingerprint::fields(model.item);
         container = fingerprint::serde_attrs(&model.item.attrs);
         if let Some(lock) = &lock {
-            lock_guard::check(model, &fields, &container, lock, &mut errors);
+            lock_guard::check(model, &fields, &container, lock, &mut guard_errors);
         }
     }
     match (errors.finish(), model) {
-        (Ok(()), Some(model)) => expand::expand(&model, &fields, &container, lock.as_deref()),
+        (Ok(()), Some(model)) => {
+            let expansion = expand::expand(&model, &fields, &container, lock.as_deref());
+            let guard_errors = guard_errors.finish().err();
+            quote! { #expansion #guard_errors }
+        }
         (Err(compile_errors), _) => quote! { #item #compile_errors },
         // `build` records an error whenever it returns `None`.
         (Ok(()), None) => item,
