@@ -173,13 +173,34 @@ pub async fn run(config: Config) -> Result<Outcome, String> {
     Ok(outcome)
 }
 
+/// Creates the outbox, or empties one that a previous run filled. Only `.eml` files are
+/// removed: a folder holding anything else is rejected, so that a mistyped `--outbox` never
+/// deletes a user's files.
 fn prepare_outbox(outbox: &std::path::Path) -> Result<(), String> {
-    if outbox.exists() {
-        std::fs::remove_dir_all(outbox)
-            .map_err(|error| format!("cannot empty outbox {}: {error}", outbox.display()))?;
-    }
     std::fs::create_dir_all(outbox)
-        .map_err(|error| format!("cannot create outbox {}: {error}", outbox.display()))
+        .map_err(|error| format!("cannot create outbox {}: {error}", outbox.display()))?;
+    let entries = std::fs::read_dir(outbox)
+        .map_err(|error| format!("cannot read outbox {}: {error}", outbox.display()))?;
+    let mut emails = Vec::new();
+    for entry in entries {
+        let entry =
+            entry.map_err(|error| format!("cannot read outbox {}: {error}", outbox.display()))?;
+        let path = entry.path();
+        let is_file = entry.file_type().is_ok_and(|kind| kind.is_file());
+        if !is_file || path.extension().is_none_or(|extension| extension != "eml") {
+            return Err(format!(
+                "outbox {} contains {}, which is not an email from an earlier run;                  pass an empty or new folder with --outbox",
+                outbox.display(),
+                entry.file_name().to_string_lossy()
+            ));
+        }
+        emails.push(path);
+    }
+    for email in emails {
+        std::fs::remove_file(&email)
+            .map_err(|error| format!("cannot remove {}: {error}", email.display()))?;
+    }
+    Ok(())
 }
 
 /// Subscribes to the events the checks need and records them, printing the timeline.

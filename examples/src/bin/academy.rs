@@ -23,7 +23,8 @@ struct Args {
     /// throughput and latency.
     #[arg(long, value_name = "N")]
     scale: Option<usize>,
-    /// Folder the email service writes welcome emails into; emptied first.
+    /// Folder the email service writes welcome emails into. The `.eml` files of an earlier
+    /// run are removed first; a folder holding other files is rejected.
     #[arg(long, default_value = "academy-out/outbox")]
     outbox: PathBuf,
     /// Folder to write the contracts export into: a JSON Schema per message, an AsyncAPI
