@@ -44,9 +44,31 @@ pub async fn connect(url: &str, service: &str) -> Result<EventBus, String> {
         .map_err(|error| format!("cannot connect to NATS at {url}: {error}"))
 }
 
-/// Resolves when the process receives Ctrl-C (SIGINT).
-pub async fn ctrl_c() {
-    if let Err(error) = tokio::signal::ctrl_c().await {
-        tracing::warn!(error = %error, "cannot listen for Ctrl-C; stopping now");
+/// Resolves when the process is asked to stop: Ctrl-C (SIGINT), or SIGTERM on Unix, which
+/// `kill` and container runtimes send.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %error, "cannot listen for Ctrl-C; stopping now");
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "cannot listen for SIGTERM; only Ctrl-C stops the process");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
     }
 }

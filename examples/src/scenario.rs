@@ -1,6 +1,6 @@
 //! The scenario file that `academy` plays: a course catalog and what each user does.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use event_runtime::serde;
@@ -71,25 +71,57 @@ impl Scenario {
         Ok(scenario)
     }
 
-    /// Checks that every completion names a course and lesson of the catalog.
+    /// Checks the catalog and the users, and that every completion names a course and lesson
+    /// of the catalog.
     ///
     /// # Errors
     ///
-    /// Returns a message naming the first user and course that do not fit the catalog.
+    /// Returns a message naming the first invalid course or user. A course is invalid when
+    /// its id is not a plain subject token, repeats another, or it has no lessons. A user is
+    /// invalid with a malformed or repeated email, or a completion outside the catalog.
     pub fn validate(&self) -> Result<(), String> {
+        let mut course_ids = BTreeSet::new();
+        for course in &self.courses {
+            let id = &course.course_id;
+            let plain = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+            if id.is_empty() || !id.chars().all(plain) {
+                return Err(format!(
+                    "invalid course id {id:?}: use letters, digits, `-` and `_`, because the id \
+                     is a token of the lesson subjects"
+                ));
+            }
+            if !course_ids.insert(id) {
+                return Err(format!("course {id} is listed twice"));
+            }
+            if course.lessons == 0 {
+                return Err(format!(
+                    "course {id} has no lessons, so no one can complete it"
+                ));
+            }
+        }
         let catalog = self.catalog();
+        let mut emails = BTreeSet::new();
         for user in &self.users {
+            let email = &user.email;
+            if !email.contains('@') || email.trim() != email {
+                return Err(format!(
+                    "invalid email {email:?}: expected an address with `@` and no surrounding spaces"
+                ));
+            }
+            if !emails.insert(email) {
+                return Err(format!("user {email} is listed twice"));
+            }
             for completion in &user.completes {
                 let Some(lessons) = catalog.get(&completion.course_id) else {
                     return Err(format!(
-                        "user {} completes lessons of unknown course {}",
-                        user.email, completion.course_id
+                        "user {email} completes lessons of unknown course {}",
+                        completion.course_id
                     ));
                 };
                 if let Some(lesson) = completion.lessons.iter().find(|l| **l == 0 || *l > lessons) {
                     return Err(format!(
-                        "user {} completes lesson {lesson} of {}, which has lessons 1 to {lessons}",
-                        user.email, completion.course_id
+                        "user {email} completes lesson {lesson} of {}, which has lessons 1 to {lessons}",
+                        completion.course_id
                     ));
                 }
             }
@@ -147,6 +179,86 @@ impl Scenario {
         Self {
             courses: self.courses.clone(),
             users,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(courses: &str, users: &str) -> Scenario {
+        let text = format!(r#"{{ "courses": [{courses}], "users": [{users}] }}"#);
+        event_runtime::serde_json::from_str(&text).expect("test scenario parses")
+    }
+
+    const COURSE: &str = r#"{ "course_id": "rust-101", "title": "Rust", "lessons": 2 }"#;
+    const USER: &str = r#"{ "email": "ada@example.com", "display_name": "Ada",
+        "completes": [{ "course_id": "rust-101", "lessons": [1, 2] }] }"#;
+
+    #[test]
+    fn validate_accepts_shipped_scenario() {
+        let shipped = Scenario::load(Path::new(DEFAULT_SCENARIO));
+        assert!(shipped.is_ok(), "{shipped:?}");
+    }
+
+    #[test]
+    fn validate_rejects_invalid_scenarios() {
+        let other_user = r#"{ "email": "grace@example.com", "display_name": "Grace" }"#;
+        let cases = [
+            (
+                r#"{ "course_id": "rust.101", "title": "Rust", "lessons": 2 }"#.to_owned(),
+                USER.to_owned(),
+                "invalid course id \"rust.101\"",
+            ),
+            (
+                r#"{ "course_id": "", "title": "Rust", "lessons": 2 }"#.to_owned(),
+                other_user.to_owned(),
+                "invalid course id \"\"",
+            ),
+            (
+                r#"{ "course_id": "rust-*", "title": "Rust", "lessons": 2 }"#.to_owned(),
+                other_user.to_owned(),
+                "invalid course id \"rust-*\"",
+            ),
+            (
+                format!("{COURSE}, {COURSE}"),
+                USER.to_owned(),
+                "course rust-101 is listed twice",
+            ),
+            (
+                r#"{ "course_id": "rust-101", "title": "Rust", "lessons": 0 }"#.to_owned(),
+                other_user.to_owned(),
+                "course rust-101 has no lessons",
+            ),
+            (
+                COURSE.to_owned(),
+                r#"{ "email": "ada", "display_name": "Ada" }"#.to_owned(),
+                "invalid email \"ada\"",
+            ),
+            (
+                COURSE.to_owned(),
+                format!("{USER}, {USER}"),
+                "user ada@example.com is listed twice",
+            ),
+            (
+                COURSE.to_owned(),
+                r#"{ "email": "ada@example.com", "display_name": "Ada",
+                    "completes": [{ "course_id": "go-101", "lessons": [1] }] }"#
+                    .to_owned(),
+                "unknown course go-101",
+            ),
+            (
+                COURSE.to_owned(),
+                r#"{ "email": "ada@example.com", "display_name": "Ada",
+                    "completes": [{ "course_id": "rust-101", "lessons": [3] }] }"#
+                    .to_owned(),
+                "completes lesson 3 of rust-101",
+            ),
+        ];
+        for (courses, users, expected) in cases {
+            let error = scenario(&courses, &users).validate().expect_err(expected);
+            assert!(error.contains(expected), "{error:?} lacks {expected:?}");
         }
     }
 }

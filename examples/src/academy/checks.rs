@@ -27,7 +27,8 @@ pub struct Outcome {
     pub courses_completed: usize,
     /// Events the driver received, of every type.
     pub events_received: usize,
-    /// Messages the driver's connection dropped because it fell behind.
+    /// Messages that the driver's and the services' connections dropped because a
+    /// subscriber fell behind.
     pub dropped: u64,
     /// Time from the first registration until every reaction arrived.
     pub elapsed: Duration,

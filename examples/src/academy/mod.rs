@@ -111,6 +111,12 @@ pub async fn run(config: Config) -> Result<Outcome, String> {
     let email_bus = runtime::connect(&url, "email-service").await?;
     let progress_bus = runtime::connect(&url, "progress-service").await?;
     let driver = runtime::connect(&url, "academy").await?;
+    let connections = [
+        ("user-service", user_bus.clone()),
+        ("email-service", email_bus.clone()),
+        ("progress-service", progress_bus.clone()),
+        ("academy", driver.clone()),
+    ];
 
     let users = user_service::start(user_bus)
         .await
@@ -169,7 +175,16 @@ pub async fn run(config: Config) -> Result<Outcome, String> {
     outcome.lessons_published = lessons;
     outcome.elapsed = elapsed;
     outcome.latencies = latencies;
-    outcome.dropped = driver.dropped_messages().unwrap_or(0);
+    for (name, bus) in &connections {
+        let dropped = bus.dropped_messages().unwrap_or(0);
+        if dropped > 0 {
+            outcome.failures.push(format!(
+                "{name} dropped {dropped} messages because it fell behind; core NATS does not \
+                 redeliver them, so run fewer users or give the subscriber more capacity"
+            ));
+        }
+        outcome.dropped += dropped;
+    }
     Ok(outcome)
 }
 
@@ -189,7 +204,8 @@ fn prepare_outbox(outbox: &std::path::Path) -> Result<(), String> {
         let is_file = entry.file_type().is_ok_and(|kind| kind.is_file());
         if !is_file || path.extension().is_none_or(|extension| extension != "eml") {
             return Err(format!(
-                "outbox {} contains {}, which is not an email from an earlier run;                  pass an empty or new folder with --outbox",
+                "outbox {} contains {}, which is not an email from an earlier run; \
+                 pass an empty or new folder with --outbox",
                 outbox.display(),
                 entry.file_name().to_string_lossy()
             ));

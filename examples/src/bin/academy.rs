@@ -1,7 +1,8 @@
 //! Runs the academy example: starts a private nats-server (unless `NATS_URL` is set), the
 //! three services, plays a scenario, prints the timeline and checks the outcome.
 //!
-//! Exits with status 1 when any check fails, 2 when the run itself cannot proceed.
+//! Exits with status 1 when any check fails, 2 when the run itself cannot proceed, and 130
+//! when Ctrl-C or SIGTERM interrupts it.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,7 +56,16 @@ async fn main() -> ExitCode {
         outbox: args.outbox.clone(),
         contracts_export: Some(args.contracts.clone()),
     };
-    let outcome = match academy::run(config).await {
+    // Dropping the run on a signal stops the services and the private nats-server, and
+    // removes its temporary folder.
+    let result = tokio::select! {
+        result = academy::run(config) => result,
+        () = runtime::shutdown_signal() => {
+            eprintln!("interrupted: stopped the services and the private nats-server");
+            return ExitCode::from(130);
+        }
+    };
+    let outcome = match result {
         Ok(outcome) => outcome,
         Err(error) => {
             eprintln!("error: {error}");
@@ -64,7 +74,7 @@ async fn main() -> ExitCode {
     };
     println!();
     println!(
-        "{} users, {} welcome emails ({} in {}), {} lessons, {} courses completed",
+        "users: {}; welcome emails: {} ({} in {}); lessons: {}; courses completed: {}",
         outcome.users,
         outcome.welcome_events,
         outcome.emails_in_outbox,
@@ -73,7 +83,7 @@ async fn main() -> ExitCode {
         outcome.courses_completed,
     );
     println!(
-        "{} events in {:.2} s: {:.0} events/s; {} dropped",
+        "events: {} in {:.2} s, {:.0} per second; dropped: {}",
         outcome.events_received,
         outcome.elapsed.as_secs_f64(),
         outcome.events_per_second(),
@@ -81,7 +91,7 @@ async fn main() -> ExitCode {
     );
     for (method, calls, p50, p99) in outcome.latencies.summary() {
         println!(
-            "{method}: {calls} calls, p50 {:.2} ms, p99 {:.2} ms",
+            "{method}: calls: {calls}, p50 {:.2} ms, p99 {:.2} ms",
             p50.as_secs_f64() * 1000.0,
             p99.as_secs_f64() * 1000.0
         );
@@ -93,7 +103,7 @@ async fn main() -> ExitCode {
         for failure in &outcome.failures {
             eprintln!("check failed: {failure}");
         }
-        eprintln!("{} checks failed", outcome.failures.len());
+        eprintln!("failed checks: {}", outcome.failures.len());
         ExitCode::from(1)
     }
 }

@@ -1,4 +1,4 @@
-//! Runs one email service instance against `NATS_URL` until Ctrl-C, then finishes the
+//! Runs one email service instance against `NATS_URL` until Ctrl-C or SIGTERM, then finishes the
 //! emails already delivered to it.
 //!
 //! `--outbox DIR` sets the folder for the emails (default `academy-out/outbox`).
@@ -32,8 +32,8 @@ async fn main() -> ExitCode {
             .await
             .map_err(|e| e.to_string())?;
         bus.flush().await.map_err(|e| e.to_string())?;
-        info!(url, outbox = %args.outbox.display(), "email-service running; Ctrl-C stops it");
-        runtime::ctrl_c().await;
+        info!(url, outbox = %args.outbox.display(), "email-service running; Ctrl-C or SIGTERM stops it");
+        runtime::shutdown_signal().await;
         let written = service.stop().await;
         info!(written, "email-service stopped");
         Ok::<(), String>(())

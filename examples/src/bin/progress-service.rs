@@ -1,4 +1,4 @@
-//! Runs the progress service alone against `NATS_URL` until Ctrl-C, then drains it.
+//! Runs the progress service alone against `NATS_URL` until Ctrl-C or SIGTERM, then drains it.
 //!
 //! `--catalog FILE` names a scenario file whose `courses` form the catalog (default: the
 //! academy scenario).
@@ -31,8 +31,8 @@ async fn main() -> ExitCode {
         let service = progress_service::start(bus, catalog)
             .await
             .map_err(|e| e.to_string())?;
-        info!(url, "progress-service running; Ctrl-C stops it");
-        runtime::ctrl_c().await;
+        info!(url, "progress-service running; Ctrl-C or SIGTERM stops it");
+        runtime::shutdown_signal().await;
         service.stop().await.map_err(|e| e.to_string())
     };
     match result.await {

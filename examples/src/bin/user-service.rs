@@ -1,4 +1,4 @@
-//! Runs the user service alone against `NATS_URL` until Ctrl-C, then drains it.
+//! Runs the user service alone against `NATS_URL` until Ctrl-C or SIGTERM, then drains it.
 
 use std::process::ExitCode;
 
@@ -15,9 +15,9 @@ async fn main() -> ExitCode {
         info!(
             url,
             id = service.id(),
-            "user-service running; Ctrl-C stops it"
+            "user-service running; Ctrl-C or SIGTERM stops it"
         );
-        runtime::ctrl_c().await;
+        runtime::shutdown_signal().await;
         service.stop().await.map_err(|e| e.to_string())
     };
     match result.await {
