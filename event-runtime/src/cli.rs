@@ -28,7 +28,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::catalog::Catalog;
-use crate::compat::{Lock, check, render_json, render_text, update};
+use crate::compat::{Lock, check, counted, render_json, render_text, update};
 use crate::export::{DocumentInfo, Export};
 
 #[derive(Debug, Parser)]
@@ -93,9 +93,9 @@ pub fn main(catalog: &Catalog, info: &DocumentInfo, lock_path: &Path) -> ExitCod
                 Ok(updated) => match updated.write(lock_path) {
                     Ok(()) => {
                         println!(
-                            "locked {} events and {} services in {}",
-                            catalog.events().len(),
-                            catalog.services().len(),
+                            "locked {} and {} in {}",
+                            counted(catalog.events().len(), "event"),
+                            counted(catalog.services().len(), "service"),
                             lock_path.display()
                         );
                         ExitCode::SUCCESS
@@ -115,9 +115,9 @@ pub fn main(catalog: &Catalog, info: &DocumentInfo, lock_path: &Path) -> ExitCod
         Command::Export { out } => match Export::new(catalog, info).write_to(&out) {
             Ok(()) => {
                 println!(
-                    "exported {} events and {} services to {}",
-                    catalog.events().len(),
-                    catalog.services().len(),
+                    "exported {} and {} to {}",
+                    counted(catalog.events().len(), "event"),
+                    counted(catalog.services().len(), "service"),
                     out.display()
                 );
                 ExitCode::SUCCESS

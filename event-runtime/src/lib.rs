@@ -7,7 +7,7 @@
 //!
 //! ```no_run
 //! use event_runtime::{DomainEvent, EventBus, domain_event};
-//! use futures::StreamExt;
+//! use event_runtime::futures::StreamExt;
 //!
 //! /// A learner created an account.
 //! #[domain_event(subject = "users.{user_id}.registered", version = 1)]
@@ -60,6 +60,8 @@ pub use subject::{SubjectError, SubjectErrorKind, wildcard_subject};
 
 /// Re-exported so that users need no direct dependency on it.
 pub use async_nats;
+/// Re-exported for `StreamExt`, which reads the streams that subscriptions return.
+pub use futures;
 /// Re-exported so that users need no direct dependency on it.
 pub use schemars;
 /// Re-exported so that users need no direct dependency on it.

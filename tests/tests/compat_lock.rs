@@ -111,6 +111,7 @@ fn compatible_change_passes_and_updates_lock() {
     let change = &report.contracts[0].changes[0];
     assert_eq!(change.rule.id(), "field-added-optional");
     assert_eq!(change.path, "/coupon");
+    assert_eq!(report.contracts[0].summary, "1 change, all full compatible");
     let updated = update(&changed, &lock).unwrap();
     assert_eq!(updated.events["OrderPlaced"].len(), 1);
     let fields: Vec<&str> = updated.events["OrderPlaced"]["1"]
@@ -133,7 +134,10 @@ fn breaking_change_fails_until_version_bump() {
         text.contains("breaking type-changed /total: \"integer\" -> \"string\""),
         "{text}"
     );
-    assert!(text.contains("bump the version to 2"), "{text}");
+    assert!(
+        text.contains("3 changes break full compatibility; bump the version to 2, or undo them"),
+        "{text}"
+    );
     assert!(
         update(&breaking, &lock).is_err(),
         "a breaking change was locked"

@@ -210,6 +210,51 @@ fn export_is_byte_identical_across_runs() {
     }
 }
 
+#[test]
+fn export_replaces_files_of_earlier_export() {
+    let dir = export();
+    let stale = "schemas/events/Retired.v1.json";
+    let index_path = dir.path().join("index.json");
+    let mut index: Value =
+        serde_json::from_str(&std::fs::read_to_string(&index_path).unwrap()).unwrap();
+    index["events"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({ "schema": stale }));
+    std::fs::write(&index_path, index.to_string()).unwrap();
+    std::fs::write(dir.path().join(stale), "{}").unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "kept").unwrap();
+
+    Export::new(&contracts::catalog(), &contracts::document_info())
+        .write_to(dir.path())
+        .unwrap();
+
+    assert!(!dir.path().join(stale).exists(), "stale schema was kept");
+    assert!(
+        dir.path().join("notes.txt").exists(),
+        "an unlisted file was removed"
+    );
+    assert!(
+        dir.path()
+            .join("schemas/events/UserRegistered.v1.json")
+            .exists()
+    );
+}
+
+#[test]
+fn export_to_file_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.json");
+    std::fs::write(&file, "{}").unwrap();
+
+    let error = Export::new(&contracts::catalog(), &contracts::document_info())
+        .write_to(&file)
+        .unwrap_err();
+
+    assert!(error.to_string().contains("is not a folder"), "{error}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "{}");
+}
+
 /// Copies a script next to `.tools/node/node_modules`, where Node resolves its imports.
 fn node_script(name: &str) -> PathBuf {
     let scripts = node_modules().parent().unwrap().join("scripts");

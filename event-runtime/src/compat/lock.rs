@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::change::{Change, Classification, Rule};
-use super::{Compatibility, diff};
+use super::{Compatibility, counted, diff};
 use crate::catalog::{Catalog, EventDescriptor};
 use crate::export::standalone;
 use crate::service::{EndpointDefinition, ServiceDefinition};
@@ -463,16 +463,28 @@ fn check_event(
         .collect();
     report.passed = bumped || breaking.is_empty();
     report.summary = match (bumped, breaking.len(), report.changes.len()) {
-        (true, _, _) => format!(
-            "version bumped; {} changes since version {}",
-            report.changes.len(),
+        (true, _, n) => format!(
+            "version bumped; {} since version {}",
+            counted(n, "change"),
             report.compared_with.clone().unwrap_or_default()
         ),
         (false, 0, 0) => "unchanged".to_owned(),
-        (false, 0, n) => format!("{n} changes, all {mode} compatible"),
+        (false, 0, n) if mode == Compatibility::None => {
+            format!(
+                "{}, not checked (compatibility \"none\")",
+                counted(n, "change")
+            )
+        }
+        (false, 0, n) => format!("{}, all {mode} compatible", counted(n, "change")),
         (false, n, _) => format!(
-            "{n} changes break {mode} compatibility; bump the version to {}, or undo them",
-            event.version + 1
+            "{} {mode} compatibility; bump the version to {}, or undo {}",
+            if n == 1 {
+                "1 change breaks".to_owned()
+            } else {
+                format!("{n} changes break")
+            },
+            event.version + 1,
+            if n == 1 { "it" } else { "them" },
         ),
     };
     report
@@ -585,11 +597,17 @@ fn check_service(
     }
     report.passed = breaking == 0 || bumped_major;
     report.summary = match (breaking, bumped_major, report.changes.len()) {
-        (_, true, n) => format!("major version bumped; {n} changes"),
+        (_, true, n) => format!("major version bumped; {}", counted(n, "change")),
         (0, false, 0) => "unchanged".to_owned(),
-        (0, false, n) => format!("{n} changes, all safe for a rolling upgrade"),
+        (0, false, n) => format!("{}, all safe for a rolling upgrade", counted(n, "change")),
         (n, false, _) => format!(
-            "{n} changes break clients or servers in a rolling upgrade; raise the major version (minor for 0.x), or undo them"
+            "{} clients or servers in a rolling upgrade; raise the major version (minor for 0.x), or undo {}",
+            if n == 1 {
+                "1 change breaks".to_owned()
+            } else {
+                format!("{n} changes break")
+            },
+            if n == 1 { "it" } else { "them" },
         ),
     };
     report

