@@ -15,6 +15,8 @@ pub(crate) enum Publisher {
     ToolkitStructured,
     /// `EventBus::publish` in bare mode.
     ToolkitBare,
+    /// `EventBus::publish` in binary mode, with the metadata in `ce-` headers.
+    ToolkitBinary,
     /// `serde_json::to_vec` and `Client::publish`, no metadata.
     HandBare,
     /// The same, wrapped in an envelope with the structured mode's metadata.
@@ -26,6 +28,7 @@ impl Publisher {
         match self {
             Self::ToolkitStructured => "toolkit, structured envelope",
             Self::ToolkitBare => "toolkit, bare payload",
+            Self::ToolkitBinary => "toolkit, binary mode",
             Self::HandBare => "hand-written, bare",
             Self::HandEnvelope => "hand-written, same metadata",
         }
@@ -38,6 +41,7 @@ pub(crate) async fn publish(url: &str, publisher: Publisher, count: u64) -> f64 
     let bus = EventBus::new(client.clone()).with_source("bench");
     let bus = match publisher {
         Publisher::ToolkitBare => bus.with_mode(EnvelopeMode::Bare),
+        Publisher::ToolkitBinary => bus.with_mode(EnvelopeMode::Binary),
         _ => bus,
     };
     let events: Vec<UserRegistered> = (0..count).map(event).collect();
@@ -51,7 +55,7 @@ pub(crate) async fn publish(url: &str, publisher: Publisher, count: u64) -> f64 
 
 async fn send(client: &Client, bus: &EventBus, publisher: Publisher, event: &UserRegistered) {
     match publisher {
-        Publisher::ToolkitStructured | Publisher::ToolkitBare => {
+        Publisher::ToolkitStructured | Publisher::ToolkitBare | Publisher::ToolkitBinary => {
             bus.publish(event).await.expect("publish");
         }
         Publisher::HandBare => {

@@ -22,7 +22,7 @@ use crate::{DomainEvent, EventFilter, SubjectError};
 ///
 /// ```no_run
 /// use event_runtime::{DomainEvent, EventBus, domain_event};
-/// use futures::StreamExt;
+/// use event_runtime::futures::StreamExt;
 ///
 /// #[domain_event(subject = "users.{user_id}.registered", version = 1)]
 /// struct UserRegistered {
@@ -487,7 +487,7 @@ impl EventBus {
     /// ```no_run
     /// # #[event_runtime::domain_event(subject = "a.{id}", version = 1)] struct A { id: String }
     /// # async fn run(bus: event_runtime::EventBus) -> Result<(), event_runtime::SubscribeError> {
-    /// use futures::StreamExt;
+    /// use event_runtime::futures::StreamExt;
     ///
     /// let mut events = bus.subscribe::<A>().await?;
     /// while let Some(item) = events.next().await {

@@ -20,7 +20,7 @@ use crate::ratelimit::WarnLimiter;
 /// ```no_run
 /// # #[event_runtime::domain_event(subject = "a.{id}", version = 1)] struct A { id: String }
 /// # async fn run(mut events: event_runtime::EventStream<A>) {
-/// use futures::StreamExt;
+/// use event_runtime::futures::StreamExt;
 ///
 /// if let Some(Ok(received)) = events.next().await {
 ///     println!("{} from {:?}", received.event.id, received.metadata.source);
@@ -135,7 +135,7 @@ impl ReceiveError {
 /// ```no_run
 /// # #[event_runtime::domain_event(subject = "a.{id}", version = 1)] struct A { id: String }
 /// # async fn run(bus: event_runtime::EventBus) -> Result<(), event_runtime::SubscribeError> {
-/// use futures::StreamExt;
+/// use event_runtime::futures::StreamExt;
 ///
 /// let events = bus.subscribe::<A>().await?;
 /// let first_ten: Vec<_> = events.take(10).collect().await;
@@ -216,7 +216,7 @@ impl<E: DomainEvent> EventStream<E> {
     /// ```no_run
     /// # #[event_runtime::domain_event(subject = "a.{id}", version = 1)] struct A { id: String }
     /// # async fn run(mut events: event_runtime::EventStream<A>) -> Result<(), async_nats::UnsubscribeError> {
-    /// use futures::StreamExt;
+    /// use event_runtime::futures::StreamExt;
     ///
     /// events.drain().await?;
     /// while let Some(item) = events.next().await {
