@@ -71,7 +71,14 @@ pub struct UserPage {
 
 /// Why the user directory rejected a request.
 #[derive(
-    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+    ServiceError,
 )]
 #[serde(
     crate = "event_runtime::serde",
@@ -81,16 +88,19 @@ pub struct UserPage {
 #[schemars(crate = "event_runtime::schemars")]
 pub enum DirectoryError {
     /// No user has this id.
+    #[service_error(code = 404)]
     NotFound {
         /// The id that was looked up.
         user_id: String,
     },
     /// Another user registered this email address already.
+    #[service_error(code = 409)]
     EmailTaken {
         /// The address.
         email: String,
     },
     /// A field of the request is invalid.
+    #[service_error(code = 422)]
     Invalid {
         /// The field.
         field: String,
@@ -105,16 +115,6 @@ impl std::fmt::Display for DirectoryError {
             Self::NotFound { user_id } => write!(f, "user {user_id} not found"),
             Self::EmailTaken { email } => write!(f, "email address {email} is already registered"),
             Self::Invalid { field, reason } => write!(f, "invalid {field}: {reason}"),
-        }
-    }
-}
-
-impl ServiceError for DirectoryError {
-    fn code(&self) -> u16 {
-        match self {
-            Self::NotFound { .. } => 404,
-            Self::EmailTaken { .. } => 409,
-            Self::Invalid { .. } => 422,
         }
     }
 }
@@ -164,7 +164,14 @@ pub struct CourseProgress {
 
 /// Why the progress service rejected a request.
 #[derive(
-    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+    ServiceError,
 )]
 #[serde(
     crate = "event_runtime::serde",
@@ -174,6 +181,7 @@ pub struct CourseProgress {
 #[schemars(crate = "event_runtime::schemars")]
 pub enum ProgressError {
     /// The course is not in the catalog.
+    #[service_error(code = 404)]
     UnknownCourse {
         /// The course id that was asked for.
         course_id: String,
@@ -187,12 +195,6 @@ impl std::fmt::Display for ProgressError {
                 write!(f, "course {course_id} is not in the catalog")
             }
         }
-    }
-}
-
-impl ServiceError for ProgressError {
-    fn code(&self) -> u16 {
-        404
     }
 }
 

@@ -13,6 +13,7 @@
 mod domain_event;
 mod errors;
 mod nats_service;
+mod service_error;
 
 use proc_macro::TokenStream;
 
@@ -28,4 +29,11 @@ pub fn domain_event(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn nats_service(attr: TokenStream, item: TokenStream) -> TokenStream {
     nats_service::expand(attr.into(), item.into()).into()
+}
+
+/// Derives `ServiceError` from per-variant codes; see `event_runtime::service::ServiceError`
+/// for the user documentation.
+#[proc_macro_derive(ServiceError, attributes(service_error))]
+pub fn derive_service_error(input: TokenStream) -> TokenStream {
+    service_error::expand(input.into()).into()
 }

@@ -123,7 +123,8 @@ pub use event_macros::domain_event;
 ///
 /// The attribute goes on a trait whose methods are `async fn m(&self, request: Req) ->
 /// Result<Resp, Err>` or `-> Resp`. `Req` and `Resp` are serde and schemars types; `Err`
-/// implements [`service::ServiceError`]. A method may carry
+/// implements [`service::ServiceError`], by hand or with `#[derive(ServiceError)]` and a
+/// `#[service_error(code = 404)]` per variant. A method may carry
 /// `#[endpoint(subject = "users.lookup", timeout_ms = 500)]`.
 ///
 /// - `name`: ASCII letters, digits, `-` and `_`; `version`: SemVer, checked at compile time.

@@ -28,7 +28,17 @@ struct Sleep {
     millis: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+// Derived, so the error-header tests below also check the derive; foreign_clients.rs
+// implements the trait by hand.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+    ServiceError,
+)]
 #[serde(
     crate = "event_runtime::serde",
     tag = "error",
@@ -36,7 +46,9 @@ struct Sleep {
 )]
 #[schemars(crate = "event_runtime::schemars")]
 enum DirectoryError {
+    #[service_error(code = 404)]
     NotFound { id: String },
+    #[service_error(code = 422)]
     Invalid { reason: String },
 }
 
@@ -45,15 +57,6 @@ impl std::fmt::Display for DirectoryError {
         match self {
             Self::NotFound { id } => write!(f, "user {id} not found"),
             Self::Invalid { reason } => write!(f, "invalid request: {reason}"),
-        }
-    }
-}
-
-impl ServiceError for DirectoryError {
-    fn code(&self) -> u16 {
-        match self {
-            Self::NotFound { .. } => 404,
-            Self::Invalid { .. } => 422,
         }
     }
 }

@@ -51,6 +51,40 @@ use crate::codec::EncodeError;
 ///
 /// assert_eq!(DirectoryError::EmailTaken.description(), "email address already registered");
 /// ```
+///
+/// # Deriving
+///
+/// `#[derive(ServiceError)]` writes `code` from a `#[service_error(code = N)]` attribute on
+/// each variant. An attribute on the enum sets the code of variants without one, and a struct
+/// needs one on the struct. `description` stays the `Display` output, which a crate such as
+/// thiserror can derive next to it.
+///
+/// ```
+/// use event_runtime::service::ServiceError;
+/// use event_runtime::{schemars, serde};
+///
+/// #[derive(Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema, ServiceError)]
+/// #[serde(crate = "event_runtime::serde", tag = "error", rename_all = "snake_case")]
+/// #[schemars(crate = "event_runtime::schemars")]
+/// #[service_error(code = 500)]
+/// enum DirectoryError {
+///     #[service_error(code = 404)]
+///     NotFound { user_id: String },
+///     #[service_error(code = 409)]
+///     EmailTaken,
+///     Unavailable,
+/// }
+///
+/// impl std::fmt::Display for DirectoryError {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         f.write_str("directory error")
+///     }
+/// }
+///
+/// assert_eq!(DirectoryError::NotFound { user_id: "u-1".into() }.code(), 404);
+/// assert_eq!(DirectoryError::EmailTaken.code(), 409);
+/// assert_eq!(DirectoryError::Unavailable.code(), 500);
+/// ```
 pub trait ServiceError:
     Display + Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'static
 {
