@@ -9,6 +9,7 @@ use tracing::{debug, info, warn};
 
 use crate::codec::{EncodeError, to_vec_strict};
 use crate::envelope::{self, EnvelopeMode, Outgoing, TraceContext};
+use crate::flush::{FlushError, round_trip};
 use crate::ratelimit::WarnLimiter;
 use crate::stream::EventStream;
 use crate::timestamp::Timestamp;
@@ -607,23 +608,33 @@ impl EventBus {
         Ok(EventStream::new(subscriber, subject))
     }
 
-    /// Waits until every message published so far has been written to the server.
+    /// Waits until the server has processed everything sent so far on this connection.
+    ///
+    /// After it returns, every subscription made before is registered, so an event that
+    /// another connection publishes next reaches it, and every event published before has
+    /// been routed. This is a round trip to the server, as `Flush` is in the Go client;
+    /// `async_nats::Client::flush` only writes the client's buffer to the socket. The probe
+    /// is an empty message on a new `_INBOX.` subject, which a subscriber to `>` sees like
+    /// any reply.
     ///
     /// # Errors
     ///
-    /// Returns the async-nats [`FlushError`](async_nats::client::FlushError) when the
-    /// connection is closed.
+    /// Returns a [`FlushError`] when the connection is closed or the server does not answer
+    /// within the client's request timeout.
     ///
     /// # Examples
     ///
     /// ```no_run
-    /// # async fn run(bus: event_runtime::EventBus) -> Result<(), async_nats::client::FlushError> {
+    /// # #[event_runtime::domain_event(subject = "a.{id}", version = 1)] struct A { id: String }
+    /// # async fn run(bus: event_runtime::EventBus) -> Result<(), Box<dyn std::error::Error>> {
+    /// let events = bus.subscribe::<A>().await?;
+    /// // Events that other services publish from now on reach `events`.
     /// bus.flush().await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn flush(&self) -> Result<(), async_nats::client::FlushError> {
-        self.client.flush().await
+    pub async fn flush(&self) -> Result<(), FlushError> {
+        round_trip(&self.client).await
     }
 }
 

@@ -43,6 +43,7 @@ mod envelope;
 mod erased_schema;
 mod event;
 pub mod export;
+mod flush;
 mod ratelimit;
 pub mod service;
 mod stream;
@@ -55,6 +56,7 @@ pub use codec::EncodeError;
 pub use envelope::{EnvelopeMode, Metadata, SPEC_VERSION, TraceContext};
 pub use event::{DomainEvent, EventFilter};
 pub use event_core::{MAX_SUBJECT_LEN, TemplateError, TokenError};
+pub use flush::FlushError;
 pub use stream::{EventStream, ReceiveError, ReceiveErrorKind, Received};
 pub use subject::{SubjectError, SubjectErrorKind, wildcard_subject};
 

@@ -35,13 +35,20 @@ pub async fn drain_for_silence<S: Stream + Unpin>(stream: &mut S) -> Vec<S::Item
     items
 }
 
-/// Subscribes a raw async-nats client to `>` so a test can see every message sent.
+/// Subscribes a raw async-nats client to `>` so a test can see every message sent, except
+/// inbox traffic: replies, and the probes of [`EventBus::flush`](event_runtime::EventBus::flush).
 ///
 /// # Panics
 ///
 /// Panics when the subscription fails.
-pub async fn raw_wildcard_subscriber(client: &async_nats::Client) -> async_nats::Subscriber {
+pub async fn raw_wildcard_subscriber(
+    client: &async_nats::Client,
+) -> impl Stream<Item = async_nats::Message> + Unpin {
     let subscriber = client.subscribe(">").await.expect("subscribe to >");
-    client.flush().await.expect("flush subscription");
-    subscriber
+    // A round trip, so that messages from other connections reach the subscription too.
+    event_runtime::EventBus::new(client.clone())
+        .flush()
+        .await
+        .expect("flush subscription");
+    subscriber.filter(|message| std::future::ready(!message.subject.starts_with("_INBOX.")))
 }

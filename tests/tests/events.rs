@@ -190,7 +190,7 @@ async fn big_u64_survives_as_exact_integer() {
     let (server, bus) = server_and_bus().await;
     let raw = server.connect().await.unwrap();
     let mut wire = bus.client().subscribe("shapes.>").await.unwrap();
-    bus.client().flush().await.unwrap();
+    bus.flush().await.unwrap();
     let mut event = every_shape("acme");
     event.big = u64::MAX;
     bus.publish_with(&event, &PublishOptions::new().mode(EnvelopeMode::Bare))

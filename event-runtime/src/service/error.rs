@@ -264,7 +264,7 @@ pub enum ServeError {
     },
     /// The server did not confirm the subscriptions, because the connection failed.
     #[error("failed to confirm the service's subscriptions with the server: {0}")]
-    Flush(#[source] async_nats::client::FlushError),
+    Flush(#[source] crate::FlushError),
 }
 
 /// Why [`ServiceHandle::stop`](super::ServiceHandle::stop) could not stop cleanly.

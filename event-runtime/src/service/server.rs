@@ -359,9 +359,9 @@ pub async fn serve(
         subscribers.push(subscribed.map_err(|source| ServeError::Subscribe { subject, source })?);
     }
     let discovery_task = discovery::start(&client, Arc::clone(&discovery)).await?;
-    // A flush is a PING/PONG round trip: once it returns, nats-server has processed every
-    // SUB sent before it, so a request from any connection now finds the endpoints.
-    if let Err(error) = client.flush().await {
+    // Once the round trip returns, nats-server has processed every SUB sent before it, so a
+    // request from any connection now finds the endpoints.
+    if let Err(error) = crate::flush::round_trip(&client).await {
         discovery_task.abort();
         return Err(ServeError::Flush(error));
     }
