@@ -95,7 +95,7 @@ pub(crate) async fn publish_subscribe(url: &str, toolkit: bool, count: u64) -> D
     let receiver = if toolkit {
         let bus = EventBus::new(subscriber_client.clone());
         let mut stream = bus.subscribe::<UserRegistered>().await.expect("subscribe");
-        subscriber_client.flush().await.expect("flush");
+        confirm_subscriptions(&subscriber_client).await;
         tokio::spawn(async move {
             let mut received = 0;
             while received < count {
@@ -115,7 +115,7 @@ pub(crate) async fn publish_subscribe(url: &str, toolkit: bool, count: u64) -> D
             .subscribe("bench.*.registered")
             .await
             .expect("subscribe");
-        subscriber_client.flush().await.expect("flush");
+        confirm_subscriptions(&subscriber_client).await;
         tokio::spawn(async move {
             let mut received = 0;
             while received < count {
@@ -150,4 +150,13 @@ pub(crate) async fn publish_subscribe(url: &str, toolkit: bool, count: u64) -> D
         rate: received as f64 / elapsed,
         dropped: count - received,
     }
+}
+
+/// Waits until the server has registered `client`'s subscriptions, so that messages from
+/// other connections reach them (`Client::flush` only writes to the socket).
+pub(crate) async fn confirm_subscriptions(client: &Client) {
+    EventBus::new(client.clone())
+        .flush()
+        .await
+        .expect("confirm subscriptions");
 }

@@ -34,7 +34,7 @@ pub(crate) async fn run_subscriber(url: &str, toolkit: bool, count: u64) {
     if toolkit {
         let bus = EventBus::new(client.clone());
         let mut stream = bus.subscribe::<UserRegistered>().await.expect("subscribe");
-        client.flush().await.expect("flush");
+        crate::events::confirm_subscriptions(&client).await;
         println!("ready");
         while received < count {
             match tokio::time::timeout(Duration::from_secs(5), stream.next()).await {
@@ -51,7 +51,7 @@ pub(crate) async fn run_subscriber(url: &str, toolkit: bool, count: u64) {
             .subscribe("bench.*.registered")
             .await
             .expect("subscribe");
-        client.flush().await.expect("flush");
+        crate::events::confirm_subscriptions(&client).await;
         println!("ready");
         while received < count {
             match tokio::time::timeout(Duration::from_secs(5), subscriber.next()).await {

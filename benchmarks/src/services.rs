@@ -106,7 +106,7 @@ pub(crate) async fn start_hand_server(url: &str, mode: HandServer) -> async_nats
             }
         });
     }
-    client.flush().await.expect("flush");
+    crate::events::confirm_subscriptions(&client).await;
     service
 }
 
