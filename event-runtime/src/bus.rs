@@ -479,6 +479,9 @@ impl EventBus {
 
     /// Subscribes to every instance of `E`.
     ///
+    /// The server registers the subscription shortly after this returns; call
+    /// [`flush`](Self::flush) before relying on it for events that other connections publish.
+    ///
     /// # Errors
     ///
     /// Returns [`SubscribeError::Transport`] when the client is closed.

@@ -32,7 +32,9 @@ use crate::compat::{Lock, check, counted, render_json, render_text, update};
 use crate::export::{DocumentInfo, Export};
 
 #[derive(Debug, Parser)]
-#[command(about = "Exports the contracts of this crate for other languages")]
+#[command(
+    about = "Exports this crate's contracts for other languages, and checks changes against its lock file"
+)]
 struct Args {
     #[command(subcommand)]
     command: Command,

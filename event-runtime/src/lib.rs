@@ -89,6 +89,12 @@ pub use serde_json;
 ///   `r#`, so field `r#type` is `{type}`.
 /// - `version`: a positive integer, raised on every breaking change of the event.
 /// - `name`: the event name in its CloudEvents `type`; the struct's name by default.
+/// - `compatibility`: what a change must keep working without a version bump: `"full"` (the
+///   default: old and new readers read both old and new messages), `"backward"` (new readers
+///   read old messages), `"forward"` (old readers read new messages) or `"none"`. When a
+///   `contracts.lock.json` in the declaring file's folder, or in a folder above it up to the
+///   crate root, records the event, a change of its fields that breaks this mode fails the
+///   build; see [`compat`].
 ///
 /// Enums are not events: an event has one subject, so put an enum in a field of the event
 /// struct. Generic structs are rejected for the same reason.
@@ -135,6 +141,9 @@ pub use event_macros::domain_event;
 /// - `queue_group`: defaults to `q`, as in the protocol; `no_queue_group` makes every
 ///   instance receive every request.
 /// - `metadata(key = "value", ...)`: reported by `$SRV` discovery.
+/// - `compatibility`: one mode (`"full"`, `"backward"`, `"forward"`, `"none"`) for every
+///   request, response and error type, which the `check` command enforces. By default
+///   requests must stay backward compatible and responses and errors forward compatible.
 ///
 /// It generates, next to the trait (whose methods now return `Send` futures, so
 /// implementations still write `async fn`):

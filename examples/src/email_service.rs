@@ -83,6 +83,20 @@ pub async fn start(bus: EventBus, outbox: PathBuf) -> Result<EmailService, Subsc
     Ok(EmailService { stop, worker })
 }
 
+/// Returns whether `file_name` is one this service writes: `{user_id}.{uuid}.eml`, or the
+/// same with `.partial` while the email is being written.
+#[must_use]
+pub fn is_outbox_file(file_name: &str) -> bool {
+    let name = file_name.strip_suffix(".partial").unwrap_or(file_name);
+    let Some(name) = name.strip_suffix(".eml") else {
+        return false;
+    };
+    match name.split_once('.') {
+        Some((user_id, email_id)) => !user_id.is_empty() && uuid::Uuid::try_parse(email_id).is_ok(),
+        None => false,
+    }
+}
+
 /// Writes one welcome email and publishes `WelcomeEmailSent`; returns the email's path.
 async fn welcome(
     bus: &EventBus,
@@ -172,5 +186,16 @@ mod tests {
         );
         assert!(headers.contains(&"To: Ada  Bcc: everyone@example.com <ada@example.com>"));
         assert!(headers.contains(&"Message-ID: <m-1@academy.example>"));
+    }
+
+    #[test]
+    fn outbox_file_names() {
+        let email_id = "019aee34-8f5c-7b6e-9a41-2f6d8c3b1e07";
+        assert!(is_outbox_file(&format!("u-1.{email_id}.eml")));
+        assert!(is_outbox_file(&format!("u-1.{email_id}.eml.partial")));
+        assert!(!is_outbox_file("receipt-from-bank.eml"));
+        assert!(!is_outbox_file(&format!(".{email_id}.eml")));
+        assert!(!is_outbox_file(&format!("u-1.{email_id}.txt")));
+        assert!(!is_outbox_file("notes.txt"));
     }
 }

@@ -78,7 +78,8 @@ impl Scenario {
     ///
     /// Returns a message naming the first invalid course or user. A course is invalid when
     /// its id is not a plain subject token, repeats another, or it has no lessons. A user is
-    /// invalid with a malformed or repeated email, or a completion outside the catalog.
+    /// invalid with a malformed or repeated email, an empty name, a course listed twice, or a
+    /// completion outside the catalog.
     pub fn validate(&self) -> Result<(), String> {
         let mut course_ids = BTreeSet::new();
         for course in &self.courses {
@@ -111,7 +112,17 @@ impl Scenario {
             if !emails.insert(email) {
                 return Err(format!("user {email} is listed twice"));
             }
+            if user.display_name.trim().is_empty() {
+                return Err(format!("user {email} has an empty display_name"));
+            }
+            let mut courses = BTreeSet::new();
             for completion in &user.completes {
+                if !courses.insert(&completion.course_id) {
+                    return Err(format!(
+                        "user {email} lists course {} twice; put all its lessons in one entry",
+                        completion.course_id
+                    ));
+                }
                 let Some(lessons) = catalog.get(&completion.course_id) else {
                     return Err(format!(
                         "user {email} completes lessons of unknown course {}",
@@ -240,6 +251,19 @@ mod tests {
                 COURSE.to_owned(),
                 format!("{USER}, {USER}"),
                 "user ada@example.com is listed twice",
+            ),
+            (
+                COURSE.to_owned(),
+                r#"{ "email": "ada@example.com", "display_name": " " }"#.to_owned(),
+                "user ada@example.com has an empty display_name",
+            ),
+            (
+                COURSE.to_owned(),
+                r#"{ "email": "ada@example.com", "display_name": "Ada", "completes": [
+                    { "course_id": "rust-101", "lessons": [1] },
+                    { "course_id": "rust-101", "lessons": [2] }] }"#
+                    .to_owned(),
+                "user ada@example.com lists course rust-101 twice",
             ),
             (
                 COURSE.to_owned(),

@@ -38,9 +38,13 @@ fn has_serde_word(attrs: &str, word: &str) -> bool {
 /// command classifies the field from its schema, where a field that writers always send is
 /// required.
 pub(crate) fn is_optional(ty: &str, attrs: &str, container: &str) -> bool {
-    let readers_fill_in =
-        is_option(ty) || has_serde_word(container, "default") || has_serde_word(attrs, "default");
-    readers_fill_in && has_serde_word(attrs, "skip_serializing_if")
+    readers_fill_in(ty, attrs, container) && has_serde_word(attrs, "skip_serializing_if")
+}
+
+/// Whether readers fill the field in when a message lacks it: an `Option`, or a serde
+/// default on the field or the struct.
+pub(crate) fn readers_fill_in(ty: &str, attrs: &str, container: &str) -> bool {
+    is_option(ty) || has_serde_word(container, "default") || has_serde_word(attrs, "default")
 }
 
 /// Whether a type, as tokens (`Option < String >`, `std :: option :: Option < u8 >`), is an

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::fingerprint::{FieldPrint, is_optional};
+use super::fingerprint::{FieldPrint, is_optional, readers_fill_in};
 use super::model::EventModel;
 use crate::errors::Errors;
 
@@ -124,7 +124,7 @@ pub(crate) fn check(
         match fields.iter().find(|f| f.name == old.name) {
             None => {
                 // Recomputed rather than read from the lock, so that locks written by earlier
-                // releases, with another rule, give the same answer.
+                // releases, with another rule, give the same result.
                 let breaks = if is_optional(&old.ty, &old.attrs, locked_container) {
                     denies_unknown.then_some("new readers reject it in old messages")
                 } else {
@@ -165,15 +165,35 @@ pub(crate) fn check(
         if locked_fields.iter().any(|old| old.name == new.name) {
             continue;
         }
+        // A field that is not optional but that readers fill in is one that writers always send.
+        let readers_would_fill_in = readers_fill_in(&new.ty, &new.attrs, container);
         let breaks = if new.optional {
-            denies_unknown.then_some("old readers reject unknown fields")
+            // Deployed readers cannot be changed, so only a new version helps.
+            denies_unknown.then_some(("Old readers reject unknown fields", None))
+        } else if mode == "forward" {
+            None
+        } else if readers_would_fill_in {
+            Some((
+                "Writers always send it, so the exported schema requires it, and readers built from that schema reject old messages, which lack it",
+                Some(
+                    "let writers omit it with `skip_serializing_if`, for example `#[serde(default, skip_serializing_if = \"Option::is_none\")]`",
+                ),
+            ))
         } else {
-            (mode != "forward").then_some("new readers require it, and old messages lack it")
+            Some((
+                "New readers require it, and old messages lack it",
+                Some(
+                    "make it an `Option` with `#[serde(default, skip_serializing_if = \"Option::is_none\")]`, so that writers may omit it and readers fill it in",
+                ),
+            ))
         };
-        if let Some(reason) = breaks {
+        if let Some((reason, remedy)) = breaks {
+            let remedy = remedy
+                .map(|remedy| format!("To keep version {version}, {remedy}. Otherwise "))
+                .unwrap_or_else(|| "To release it, ".to_owned());
             let message = format!(
-                "field `{}` was added to {} since version {version} was locked in {lock_name}, and {reason} ({mode} compatibility); \
-                 make it an `Option` with `#[serde(default, skip_serializing_if = \"Option::is_none\")]`, so that writers may omit it and readers fill it in, or {fix}",
+                "field `{}` was added to {} since version {version} was locked in {lock_name}. \
+                 {reason} ({mode} compatibility). {remedy}{fix}",
                 new.name, model.name
             );
             match model.field(&new.name) {
@@ -184,10 +204,10 @@ pub(crate) fn check(
     }
 }
 
-/// Whether changing a field between two number types keeps the mode's readers working: a
-/// widening (`u32` to `u64`, an integer to `f64`) lets new readers read old messages, which
-/// backward compatibility asks for, and a narrowing lets old readers read new messages, which
-/// forward compatibility asks for. Full compatibility allows neither.
+/// Whether changing a field between two number types keeps the mode's readers working. A
+/// widening (`u32` to `u64`, an integer to `f64`) lets new readers read old messages, as
+/// backward compatibility requires. A narrowing lets old readers read new messages, as
+/// forward compatibility requires. Full compatibility allows neither.
 fn number_change_allowed(old: &str, new: &str, mode: &str) -> bool {
     match mode {
         "backward" => widens(old, new),
@@ -197,7 +217,7 @@ fn number_change_allowed(old: &str, new: &str, mode: &str) -> bool {
 }
 
 /// Whether every value of number type `from` is a value of number type `to`, as JSON readers
-/// decode it; integers into floats count, as JSON has one number type.
+/// decode it. Integers into floats count, because JSON has one number type.
 fn widens(from: &str, to: &str) -> bool {
     /// Smallest and largest values of the integer types, as `i128` bounds where they fit.
     fn integer_range(ty: &str) -> Option<(i128, u128)> {

@@ -74,6 +74,7 @@ pub(crate) struct Observed {
 /// start, a call that cannot be sent. A system that runs but misbehaves is reported in the
 /// returned [`Outcome`] instead.
 pub async fn run(config: Config) -> Result<Outcome, String> {
+    prepare_outbox(&config.outbox)?;
     let server = match &config.nats_url {
         Some(_) => None,
         None => Some(
@@ -106,7 +107,6 @@ pub async fn run(config: Config) -> Result<Outcome, String> {
             dir.display()
         ));
     }
-    prepare_outbox(&config.outbox)?;
     let user_bus = runtime::connect(&url, "user-service").await?;
     let email_bus = runtime::connect(&url, "email-service").await?;
     let progress_bus = runtime::connect(&url, "progress-service").await?;
@@ -188,10 +188,16 @@ pub async fn run(config: Config) -> Result<Outcome, String> {
     Ok(outcome)
 }
 
-/// Creates the outbox, or empties one that a previous run filled. Only `.eml` files are
-/// removed: a folder holding anything else is rejected, so that a mistyped `--outbox` never
-/// deletes a user's files.
+/// Creates the outbox, or empties one that a previous run filled. Only files named as the
+/// email service names them are removed: a folder holding anything else is rejected, so that
+/// a mistyped `--outbox` never deletes a user's files.
 fn prepare_outbox(outbox: &std::path::Path) -> Result<(), String> {
+    if outbox.exists() && !outbox.is_dir() {
+        return Err(format!(
+            "outbox {} exists and is not a folder; pass a folder with --outbox",
+            outbox.display()
+        ));
+    }
     std::fs::create_dir_all(outbox)
         .map_err(|error| format!("cannot create outbox {}: {error}", outbox.display()))?;
     let entries = std::fs::read_dir(outbox)
@@ -200,17 +206,17 @@ fn prepare_outbox(outbox: &std::path::Path) -> Result<(), String> {
     for entry in entries {
         let entry =
             entry.map_err(|error| format!("cannot read outbox {}: {error}", outbox.display()))?;
-        let path = entry.path();
         let is_file = entry.file_type().is_ok_and(|kind| kind.is_file());
-        if !is_file || path.extension().is_none_or(|extension| extension != "eml") {
+        let name = entry.file_name();
+        if !is_file || !name.to_str().is_some_and(email_service::is_outbox_file) {
             return Err(format!(
                 "outbox {} contains {}, which is not an email from an earlier run; \
                  pass an empty or new folder with --outbox",
                 outbox.display(),
-                entry.file_name().to_string_lossy()
+                name.to_string_lossy()
             ));
         }
-        emails.push(path);
+        emails.push(entry.path());
     }
     for email in emails {
         std::fs::remove_file(&email)
