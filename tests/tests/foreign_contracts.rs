@@ -17,7 +17,9 @@ use event_runtime::serde::Serialize;
 use event_runtime::testing::NatsServer;
 use event_runtime::{DomainEvent, EventBus, serde_json};
 use futures::StreamExt;
-use integration_tests::tools::{node_bin, node_modules, python, run, workspace_root};
+use integration_tests::tools::{
+    node, node_bin, node_modules, python, run, with_tools_path, workspace_root,
+};
 use serde_json::Value;
 
 /// Writes the contracts export into a new temporary folder.
@@ -269,9 +271,7 @@ fn asyncapi_document_parses_without_errors() {
     let dir = export();
     let script = node_script("parse_asyncapi.mjs");
     let output = run(
-        Command::new("node")
-            .arg(&script)
-            .arg(dir.path().join("asyncapi.json")),
+        node().arg(&script).arg(dir.path().join("asyncapi.json")),
         "@asyncapi/parser",
     );
     assert!(output.contains("document: ok"), "{output}");
@@ -285,7 +285,7 @@ fn asyncapi_document_parses_without_errors() {
 
 fn generate_types(schemas: &Path, out: &Path) {
     let script = node_script("generate_types.mjs");
-    let mut command = Command::new("node");
+    let mut command = node();
     command.arg(&script).arg(out);
     for (index, (file, _, _)) in samples().iter().enumerate() {
         command.arg(format!("type{index}={}", schemas.join(file).display()));
@@ -295,7 +295,7 @@ fn generate_types(schemas: &Path, out: &Path) {
 
 fn compile_typescript(dir: &Path, source: &str) -> std::process::Output {
     std::fs::write(dir.join("samples.ts"), source).unwrap();
-    Command::new(node_bin("tsc"))
+    with_tools_path(node_bin("tsc"))
         .args([
             "--noEmit", "--strict", "--target", "es2020", "--module", "commonjs",
         ])
