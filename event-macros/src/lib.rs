@@ -17,22 +17,20 @@ mod service_error;
 
 use proc_macro::TokenStream;
 
-/// Declares a domain event; see `event_runtime::domain_event` for the user documentation.
+/// The implementation behind the re-export in `event-runtime`, where it is documented.
 #[proc_macro_attribute]
 pub fn domain_event(attr: TokenStream, item: TokenStream) -> TokenStream {
     let source_file = proc_macro::Span::call_site().local_file();
     domain_event::expand(attr.into(), item.into(), source_file.as_deref()).into()
 }
 
-/// Declares a request/reply service; see `event_runtime::nats_service` for the user
-/// documentation.
+/// The implementation behind the re-export in `event-runtime`, where it is documented.
 #[proc_macro_attribute]
 pub fn nats_service(attr: TokenStream, item: TokenStream) -> TokenStream {
     nats_service::expand(attr.into(), item.into()).into()
 }
 
-/// Derives `ServiceError` from per-variant codes; see `event_runtime::service::ServiceError`
-/// for the user documentation.
+/// The implementation behind the re-export in `event-runtime`, where it is documented.
 #[proc_macro_derive(ServiceError, attributes(service_error))]
 pub fn derive_service_error(input: TokenStream) -> TokenStream {
     service_error::expand(input.into()).into()

@@ -29,7 +29,8 @@ pub use definition::{
 };
 pub use dispatch::{Dispatch, ErrorReply, Reply};
 pub use error::{CallError, NoError, ServeError, ServiceError, StopError};
-/// Derives [`ServiceError`](trait@ServiceError) from `#[service_error(code = N)]` attributes.
+/// Derives [`ServiceError`](trait@ServiceError) from `#[service_error(code = N)]` attributes;
+/// the trait's documentation shows them.
 pub use event_macros::ServiceError;
 pub use server::{
     DEFAULT_MAX_CONCURRENCY, QueueGroup, Server, ServerConfig, ServiceDispatch, ServiceHandle,
