@@ -291,39 +291,52 @@ fn set_executable(_path: &Path) -> std::io::Result<()> {
 #[cfg(all(test, unix))]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
+    use std::sync::{Mutex, MutexGuard};
 
     use super::*;
 
-    /// Writes an executable shell script that prints `output` for any arguments.
-    fn script(dir: &Path, name: &str, output: &str) -> PathBuf {
-        let path = dir.join(name);
-        fs::write(&path, format!("#!/bin/sh\necho '{output}'\n")).unwrap();
+    /// Held by each test while it writes and runs a script. A script written while another
+    /// test forks a child fails to start with "Text file busy", because the child inherits
+    /// the write handle until it execs.
+    static SCRIPTS: Mutex<()> = Mutex::new(());
+
+    fn lock_scripts() -> MutexGuard<'static, ()> {
+        SCRIPTS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Writes an executable shell script with `body` as its commands.
+    fn script(dir: &Path, body: &str) -> PathBuf {
+        let path = dir.join("nats-server");
+        fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
         path
     }
 
     #[test]
     fn version_accepts_nats_server() {
+        let _scripts = lock_scripts();
         let dir = tempfile::tempdir().unwrap();
-        let binary = script(dir.path(), "nats-server", "nats-server: v2.15.1");
+        let binary = script(dir.path(), "echo 'nats-server: v2.15.1'");
         assert_eq!(version_of(&binary).unwrap(), "nats-server: v2.15.1");
     }
 
     #[test]
     fn version_rejects_other_binaries() {
+        let _scripts = lock_scripts();
         let dir = tempfile::tempdir().unwrap();
-        let binary = script(dir.path(), "true", "true (GNU coreutils) 9.1");
+        let binary = script(dir.path(), "echo 'true (GNU coreutils) 9.1'");
         let reason = version_of(&binary).unwrap_err();
         assert!(reason.contains("not a nats-server version"), "{reason}");
     }
 
     #[test]
     fn version_rejects_binary_that_hangs() {
+        let _scripts = lock_scripts();
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("nats-server");
-        fs::write(&path, "#!/bin/sh\nexec sleep 60\n").unwrap();
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
-        let reason = version_of(&path).unwrap_err();
+        let binary = script(dir.path(), "exec sleep 60");
+        let reason = version_of(&binary).unwrap_err();
         assert!(reason.contains("did not exit"), "{reason}");
     }
 
