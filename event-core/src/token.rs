@@ -73,6 +73,14 @@ pub fn validate_token_value(value: &str) -> Result<(), TokenError> {
     if value.is_empty() {
         return Err(TokenError::Empty);
     }
+    // Fast path for the common ASCII value: one comparison per byte instead of a Unicode
+    // lookup per character. Any doubt falls through to the full check below.
+    let plain_ascii = value
+        .bytes()
+        .all(|b| b.is_ascii_graphic() && !matches!(b, b'.' | b'*' | b'>'));
+    if plain_ascii {
+        return Ok(());
+    }
     for c in value.chars() {
         match c {
             '.' => return Err(TokenError::Separator),

@@ -141,6 +141,7 @@ pub struct SubjectWriter {
 impl SubjectWriter {
     /// Starts an empty subject for `template`.
     #[must_use]
+    #[inline]
     pub fn new(template: &'static str) -> Self {
         Self {
             template,
@@ -150,6 +151,7 @@ impl SubjectWriter {
         }
     }
 
+    #[inline]
     fn separate(&mut self) {
         if self.tokens > 0 {
             self.subject.push('.');
@@ -158,6 +160,7 @@ impl SubjectWriter {
     }
 
     /// Appends a literal token, already validated at compile time.
+    #[inline]
     pub fn literal(&mut self, token: &str) {
         self.separate();
         self.subject.push_str(token);
@@ -232,6 +235,7 @@ impl SubjectWriter {
     ///
     /// Returns [`SubjectErrorKind::TooLong`], naming the longest placeholder value, when the
     /// subject exceeds [`MAX_SUBJECT_LEN`] bytes.
+    #[inline]
     pub fn finish(self) -> Result<String, SubjectError> {
         let len = self.subject.len();
         if len <= MAX_SUBJECT_LEN {
