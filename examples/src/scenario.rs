@@ -5,6 +5,8 @@ use std::path::Path;
 
 use event_runtime::serde;
 
+use crate::user_service;
+
 /// The scenario shipped in the repository.
 pub const DEFAULT_SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/academy.json");
 
@@ -104,7 +106,7 @@ impl Scenario {
         let mut emails = BTreeSet::new();
         for user in &self.users {
             let email = &user.email;
-            if !email.contains('@') || email.trim() != email {
+            if !user_service::is_valid_email(email) {
                 return Err(format!(
                     "invalid email {email:?}: expected an address with `@` and no surrounding spaces"
                 ));
@@ -112,7 +114,7 @@ impl Scenario {
             if !emails.insert(email) {
                 return Err(format!("user {email} is listed twice"));
             }
-            if user.display_name.trim().is_empty() {
+            if !user_service::is_valid_display_name(&user.display_name) {
                 return Err(format!("user {email} has an empty display_name"));
             }
             let mut courses = BTreeSet::new();

@@ -45,18 +45,31 @@ impl Directory {
     }
 }
 
+/// Returns whether `email` is an address the directory registers: it contains `@` and has
+/// no surrounding whitespace.
+#[must_use]
+pub fn is_valid_email(email: &str) -> bool {
+    email.contains('@') && email.trim() == email
+}
+
+/// Returns whether `name` is a display name the directory registers: not empty or blank.
+#[must_use]
+pub fn is_valid_display_name(name: &str) -> bool {
+    !name.trim().is_empty()
+}
+
 fn validate(request: &RegisterUser) -> Result<(), DirectoryError> {
     let invalid = |field: &str, reason: &str| DirectoryError::Invalid {
         field: field.to_owned(),
         reason: reason.to_owned(),
     };
-    if !request.email.contains('@') || request.email.trim() != request.email {
+    if !is_valid_email(&request.email) {
         return Err(invalid(
             "email",
             "must be an address such as ada@example.com",
         ));
     }
-    if request.display_name.trim().is_empty() {
+    if !is_valid_display_name(&request.display_name) {
         return Err(invalid("display_name", "must not be empty"));
     }
     Ok(())
