@@ -617,12 +617,12 @@ impl EventBus {
     /// another connection publishes next reaches it, and every event published before has
     /// been routed. This is a round trip to the server, as `Flush` is in the Go client;
     /// `async_nats::Client::flush` only writes the client's buffer to the socket. The probe
-    /// is an empty message on a new `_INBOX.` subject, which a subscriber to `>` sees like
+    /// is an empty message on a new `_INBOX.` subject, which a subscriber to `>` receives like
     /// any reply.
     ///
     /// # Errors
     ///
-    /// Returns a [`FlushError`] when the connection is closed or the server does not answer
+    /// Returns a [`FlushError`] when the connection is closed or the probe does not return
     /// within the client's request timeout.
     ///
     /// # Examples

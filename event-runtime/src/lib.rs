@@ -91,10 +91,10 @@ pub use serde_json;
 /// - `name`: the event name in its CloudEvents `type`; the struct's name by default.
 /// - `compatibility`: what a change must keep working without a version bump: `"full"` (the
 ///   default: old and new readers read both old and new messages), `"backward"` (new readers
-///   read old messages), `"forward"` (old readers read new messages) or `"none"`. When a
-///   `contracts.lock.json` in the declaring file's folder, or in a folder above it up to the
-///   crate root, records the event, a change of its fields that breaks this mode fails the
-///   build; see [`compat`].
+///   read old messages), `"forward"` (old readers read new messages) or `"none"`. The lock
+///   file is the `contracts.lock.json` in the declaring file's folder, or in a folder above
+///   it up to the crate root. When it records the event, a change of its fields that breaks
+///   this mode fails the build (see [`compat`]).
 ///
 /// Enums are not events: an event has one subject, so put an enum in a field of the event
 /// struct. Generic structs are rejected for the same reason.

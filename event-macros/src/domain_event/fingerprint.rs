@@ -32,7 +32,7 @@ fn has_serde_word(attrs: &str, word: &str) -> bool {
         .any(|token| token == word)
 }
 
-/// Whether writers and readers may both leave the field out of a message: writers skip it
+/// Returns whether writers and readers may both leave the field out of a message: writers skip it
 /// (`skip_serializing_if`, so the exported schema does not require it), and readers fill it
 /// in when it is missing (an `Option`, or a serde default). This matches how the `check`
 /// command classifies the field from its schema, where a field that writers always send is
@@ -41,14 +41,14 @@ pub(crate) fn is_optional(ty: &str, attrs: &str, container: &str) -> bool {
     readers_fill_in(ty, attrs, container) && has_serde_word(attrs, "skip_serializing_if")
 }
 
-/// Whether readers fill the field in when a message lacks it: an `Option`, or a serde
-/// default on the field or the struct.
+/// Returns whether readers fill the field in when a message lacks it, because it is an
+/// `Option` or has a serde default on the field or the struct.
 pub(crate) fn readers_fill_in(ty: &str, attrs: &str, container: &str) -> bool {
     is_option(ty) || has_serde_word(container, "default") || has_serde_word(attrs, "default")
 }
 
-/// Whether a type, as tokens (`Option < String >`, `std :: option :: Option < u8 >`), is an
-/// `Option`.
+/// Returns whether a type, as tokens (`Option < String >`, `std :: option :: Option < u8 >`),
+/// is an `Option`.
 fn is_option(ty: &str) -> bool {
     ty.split('<')
         .next()

@@ -204,7 +204,7 @@ pub(crate) fn check(
     }
 }
 
-/// Whether changing a field between two number types keeps the mode's readers working. A
+/// Returns whether changing a field between two number types keeps the mode's readers working. A
 /// widening (`u32` to `u64`, an integer to `f64`) lets new readers read old messages, as
 /// backward compatibility requires. A narrowing lets old readers read new messages, as
 /// forward compatibility requires. Full compatibility allows neither.
@@ -216,7 +216,7 @@ fn number_change_allowed(old: &str, new: &str, mode: &str) -> bool {
     }
 }
 
-/// Whether every value of number type `from` is a value of number type `to`, as JSON readers
+/// Returns whether every value of number type `from` is a value of number type `to`, as JSON readers
 /// decode it. Integers into floats count, because JSON has one number type.
 fn widens(from: &str, to: &str) -> bool {
     /// Smallest and largest values of the integer types, as `i128` bounds where they fit.

@@ -573,7 +573,8 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// Whether a union branch accepts any value: `true`, `{}`, or a schema with no constraint.
+/// Returns whether a union branch accepts any value: `true`, `{}`, or a schema with no
+/// constraint.
 fn is_catch_all(root: &Value, branch: &Value) -> bool {
     let (resolved, _) = Walk::resolve(root, branch);
     match resolved {

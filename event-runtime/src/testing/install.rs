@@ -151,7 +151,8 @@ fn version_of(path: &Path) -> Result<String, String> {
         .spawn()
         .map_err(|error| error.to_string())?;
     let started = Instant::now();
-    // nats-server answers at once; a binary that does not could block the caller forever.
+    // nats-server prints its version at once. A binary that never exits would otherwise block
+    // the caller forever.
     while child
         .try_wait()
         .map_err(|error| error.to_string())?

@@ -1,5 +1,5 @@
 //! Widening `u32` to `u64` lets new readers read old messages, which is all that backward
-//! compatibility asks, so version 1 still compiles.
+//! compatibility requires, so version 1 still compiles.
 use event_runtime::domain_event;
 
 #[domain_event(subject = "grades.{user_id}.recorded", version = 1, compatibility = "backward")]
